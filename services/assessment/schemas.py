@@ -1,0 +1,194 @@
+"""Request and response models of the assessment API; the OpenAPI document is generated from them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field
+
+RegionCode = Field(pattern=r"^\d{2}(\.\d{2})?$", description="Kemendagri code: '12' or '12.01'")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class RegionIn(Strict):
+    code: str = Field(min_length=2, max_length=5)
+    name: str = Field(min_length=2, max_length=120)
+    kind: Literal["provinsi", "kabupaten", "kota"]
+    province_code: str | None = Field(default=None, max_length=2)
+    timezone: Literal["Asia/Jakarta", "Asia/Pontianak", "Asia/Makassar", "Asia/Jayapura"]
+
+
+class RegionBulkIn(Strict):
+    regions: list[RegionIn] = Field(min_length=1, max_length=1000)
+
+
+class RegionOut(BaseModel):
+    code: str
+    name: str
+    kind: str
+    province_code: str | None
+    timezone: str
+
+
+class RegionList(BaseModel):
+    items: list[RegionOut]
+    total: int
+
+
+class ImportResult(BaseModel):
+    created: int
+    updated: int
+    unchanged: int
+
+
+class RegionPath(BaseModel):
+    code: str = Field(min_length=2, max_length=5, description="Kemendagri region code, e.g. 12.01")
+
+
+class RegionQuery(BaseModel):
+    kind: Literal["provinsi", "kabupaten", "kota", "kabkota"] | None = None
+    province: str | None = Field(default=None, pattern=r"^\d{2}$")
+    q: str | None = Field(default=None, max_length=80, description="part of the name, any case")
+
+
+class OfficialIn(Strict):
+    role: str = Field(pattern=r"^[a-z][a-z_]{1,39}$", examples=["kominfo_head"])
+    name: str = Field(min_length=2, max_length=160)
+    title: str | None = Field(default=None, max_length=80, description="academic titles, e.g. 'S.T., M.Si.'")
+    position: str | None = Field(default=None, max_length=160, examples=["Bupati Tapanuli Tengah"])
+    email: EmailStr
+    acting: Literal["Pj", "Plh", "Plt"] | None = None
+    valid_from: date | None = None
+
+
+class OfficialsIn(Strict):
+    officials: list[OfficialIn] = Field(max_length=50)
+
+
+class OfficialOut(BaseModel):
+    role: str
+    name: str
+    title: str | None
+    position: str | None
+    email: str
+    acting: str | None
+    valid_from: date
+    valid_until: date | None
+
+
+class OfficialsOut(BaseModel):
+    region_code: str
+    officials: list[OfficialOut]
+
+
+class OfficialsQuery(BaseModel):
+    role: str | None = None
+    history: bool = Field(default=False, description="include officials who no longer hold the role")
+
+
+class CriterionIn(Strict):
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]{1,59}$")
+    label: str = Field(min_length=1, max_length=160)
+    group: str = Field(min_length=1, max_length=40)
+    weight: float = Field(gt=0)
+    scale_min: float = 0
+    scale_max: float = 100
+
+
+class CohortIn(Strict):
+    year: int = Field(ge=2017, le=2100)
+    quotas: dict[Literal["provinsi", "kabkota"], int] = Field(description="how many of each kind are selected")
+    applications_open_at: AwareDatetime
+    applications_close_at: AwareDatetime
+    assessment_due_at: AwareDatetime
+    rubric: list[CriterionIn] | None = Field(default=None, description="omit for the default rubric")
+
+
+class CohortOut(BaseModel):
+    year: int
+    quotas: dict[str, int]
+    applications_open_at: datetime
+    applications_close_at: datetime
+    assessment_due_at: datetime
+    rubric: list[CriterionIn]
+    status: str
+    finalized_at: datetime | None
+    applications: int
+
+
+class YearPath(BaseModel):
+    year: int = Field(ge=2017, le=2100)
+
+
+class ApplicationIn(Strict):
+    region_code: str = Field(min_length=2, max_length=5)
+    answers: dict[str, str | float | int | list[str]] = Field(
+        default_factory=dict, description="self-assessment answers and evidence links"
+    )
+
+
+class ApplicationOut(BaseModel):
+    id: str
+    cohort_year: int
+    region_code: str
+    region_name: str
+    kind: str
+    status: str
+    submitted_at: datetime
+    total: float | None
+    rank: int | None
+    selected: bool | None
+
+
+class ApplicationList(BaseModel):
+    items: list[ApplicationOut]
+
+
+class ApplicationPath(BaseModel):
+    application_id: str = Field(min_length=1, max_length=36)
+
+
+class ScoresIn(Strict):
+    scores: dict[str, float] = Field(min_length=1, description="criterion key -> value on its scale")
+
+
+class ScoreSheet(BaseModel):
+    assessor: str
+    scores: dict[str, float]
+    scored_at: datetime
+
+
+class ScoresOut(BaseModel):
+    application_id: str
+    status: str
+    sheets: list[ScoreSheet]
+    combined: dict[str, float]
+    missing: list[str]
+    total: float | None
+
+
+class SelectionIn(Strict):
+    force: bool = False
+    reason: str | None = Field(default=None, max_length=500)
+
+
+class RankingEntry(BaseModel):
+    rank: int
+    region_code: str
+    region_name: str
+    kind: str
+    total: float
+    selected: bool
+    tied_with: list[str]
+
+
+class RankingOut(BaseModel):
+    cohort_year: int
+    status: str
+    tie_break: str
+    quotas: dict[str, int]
+    groups: dict[str, list[RankingEntry]]

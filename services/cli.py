@@ -1,0 +1,117 @@
+"""The ``cerdas`` command: operators' entry point for tokens, migrations, data and local runs."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from shared.config import SERVICES, SettingsError, load_settings
+
+
+def _cmd_token(args: argparse.Namespace) -> int:
+    from datetime import timedelta
+
+    from shared.auth import mint_token
+    from shared.clock import clock_from_start
+
+    settings = load_settings()
+    token = mint_token(
+        settings.jwt_secret,
+        sub=args.sub or f"cli-{args.role}",
+        role=args.role,
+        region=args.region,
+        now=clock_from_start(settings.clock_start).now(),
+        ttl=timedelta(hours=args.hours),
+    )
+    print(token)
+    return 0
+
+
+def _cmd_migrate(args: argparse.Namespace) -> int:
+    from shared.migrate import upgrade
+
+    settings = load_settings()
+    targets = SERVICES if args.service == "all" else (args.service,)
+    for service in targets:
+        print(f"migrating {service} ...", file=sys.stderr, flush=True)
+        upgrade(service, settings.database_url(service))
+        print(f"migrated {service} to head", file=sys.stderr, flush=True)
+    return 0
+
+
+def _cmd_dev_redis(args: argparse.Namespace) -> int:
+    from shared.devtools.redis_server import main as redis_main
+
+    return redis_main(args)
+
+
+def _cmd_dev_smtp(args: argparse.Namespace) -> int:
+    from shared.devtools.smtp_sink import main as smtp_main
+
+    return smtp_main(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cerdas", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    token = commands.add_parser("token", help="mint a bearer token (JWT) for calling the APIs")
+    token.add_argument("--role", required=True, choices=("operator", "assessor", "mentor", "region", "service"))
+    token.add_argument("--region", help="the region code a 'region' token speaks for, e.g. 12.01")
+    token.add_argument("--sub", help="who the token is for (default: cli-ROLE)")
+    token.add_argument("--hours", type=float, default=12.0, help="lifetime in hours (default 12)")
+    token.set_defaults(func=_cmd_token)
+
+    migrate = commands.add_parser("migrate", help="bring each service's database to the latest schema")
+    migrate.add_argument("service", nargs="?", default="all", choices=("all", *SERVICES))
+    migrate.set_defaults(func=_cmd_migrate)
+
+    dev = commands.add_parser("dev", help="local infrastructure for the embedded run").add_subparsers(
+        dest="dev_command", required=True, metavar="TOOL"
+    )
+    redis_cmd = dev.add_parser("redis", help="run a Redis server of Cerdas's own in the foreground")
+    redis_cmd.add_argument("--port", type=int, default=6390)
+    redis_cmd.add_argument("--dir", default="var/redis", help="where Redis keeps its AOF (default var/redis)")
+    redis_cmd.set_defaults(func=_cmd_dev_redis)
+    smtp_cmd = dev.add_parser("smtp-sink", help="an SMTP server that stores each message under a folder")
+    smtp_cmd.add_argument("--host", default="127.0.0.1")
+    smtp_cmd.add_argument("--port", type=int, default=8025)
+    smtp_cmd.add_argument("--maildir", default="var/mail", help="folder for received messages (default var/mail)")
+    smtp_cmd.set_defaults(func=_cmd_dev_smtp)
+
+    for register in _service_commands():
+        register(commands)
+    return parser
+
+
+def _service_commands() -> list[Callable[[argparse._SubParsersAction], None]]:
+    """Each service may add its own sub-commands from ``services.<name>.cli``."""
+    import importlib
+
+    registrars = []
+    for service in SERVICES:
+        try:
+            module = importlib.import_module(f"services.{service}.cli")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"services.{service}.cli":
+                raise
+            continue
+        registrars.append(module.register)
+    return registrars
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except SettingsError as exc:
+        print(f"cerdas: configuration error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

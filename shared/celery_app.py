@@ -1,0 +1,92 @@
+"""The one place Celery is configured: JSON only, late acks, one durable queue per service."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from celery import Celery
+from kombu import Queue
+
+from shared.config import SERVICES, Settings
+from shared.routing import SERVICE_QUEUES, event_task_name, sweep_task_name
+
+REMINDER_SCAN_TASK = "cerdas.notifications.scan_reminders"
+DELIVERY_TASK = "cerdas.notifications.deliver_pending"
+EXPIRE_AGREEMENTS_TASK = "cerdas.mou.expire_agreements"
+
+
+def create_celery(name: str, settings: Settings) -> Celery:
+    app = Celery(f"cerdas.{name}", broker=settings.broker_url, set_as_current=False)
+    app.conf.update(
+        task_serializer="json",
+        accept_content=["json"],
+        result_serializer="json",
+        task_ignore_result=True,
+        result_backend=None,
+        # A task is acknowledged only after it ran; a killed worker means redelivery.
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_queues=[Queue(queue, routing_key=queue, durable=True) for queue in SERVICE_QUEUES],
+        task_default_queue=name if name in SERVICE_QUEUES else SERVICE_QUEUES[0],
+        task_create_missing_queues=False,
+        broker_connection_retry_on_startup=True,
+        # Tasks here are short; anything long waits in a database row, never in an ETA.
+        broker_transport_options={"visibility_timeout": 3600},
+        worker_hijack_root_logger=False,
+        worker_redirect_stdouts=False,
+        worker_send_task_events=False,
+        enable_utc=True,
+        timezone="UTC",
+        beat_schedule=_beat_schedule(settings),
+    )
+    return app
+
+
+def _beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
+    sweep = timedelta(seconds=settings.outbox_sweep_seconds)
+    schedule: dict[str, dict[str, Any]] = {
+        f"{service}-outbox-sweep": {
+            "task": sweep_task_name(service),
+            "schedule": sweep,
+            "options": {"queue": service, "expires": settings.outbox_sweep_seconds},
+        }
+        for service in SERVICES
+    }
+    scan = settings.reminder_scan_seconds
+    schedule["notifications-reminder-scan"] = {
+        "task": REMINDER_SCAN_TASK,
+        "schedule": timedelta(seconds=scan),
+        "options": {"queue": "notifications", "expires": scan},
+    }
+    schedule["notifications-delivery-retry"] = {
+        "task": DELIVERY_TASK,
+        "schedule": timedelta(seconds=scan),
+        "options": {"queue": "notifications", "expires": scan},
+    }
+    schedule["mou-expiry"] = {
+        "task": EXPIRE_AGREEMENTS_TASK,
+        "schedule": timedelta(hours=1),
+        "options": {"queue": "mou", "expires": 3600},
+    }
+    return schedule
+
+
+class CeleryPublisher:
+    """Sends an event as one Celery message to one subscriber queue."""
+
+    def __init__(self, app: Celery) -> None:
+        self._app = app
+
+    def send(self, queue: str, envelope: dict[str, Any]) -> None:
+        self._app.send_task(
+            event_task_name(queue),
+            args=[envelope],
+            queue=queue,
+            routing_key=queue,
+            task_id=f"{envelope['id']}.{queue}",
+            headers={"correlation_id": envelope.get("correlation_id")},
+            retry=True,
+            retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5},
+        )

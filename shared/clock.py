@@ -1,0 +1,73 @@
+"""An injectable clock, and the rule that a due date ends at midnight in the region's own zone."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+INDONESIAN_ZONES = ("Asia/Jakarta", "Asia/Pontianak", "Asia/Makassar", "Asia/Jayapura")
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class SystemClock:
+    """Wall-clock time, always timezone-aware UTC."""
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+class ShiftedClock:
+    """Runs at wall-clock speed from a chosen starting instant (demos: ``CERDAS_CLOCK_START``)."""
+
+    def __init__(self, start: datetime) -> None:
+        self._offset = start.astimezone(UTC) - datetime.now(UTC)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self._offset
+
+
+class FixedClock:
+    """A clock that moves only when told to; for tests."""
+
+    def __init__(self, at: datetime) -> None:
+        self._at = at.astimezone(UTC)
+
+    def now(self) -> datetime:
+        return self._at
+
+    def advance(self, delta: timedelta) -> None:
+        self._at += delta
+
+    def set(self, at: datetime) -> None:
+        self._at = at.astimezone(UTC)
+
+
+def clock_from_start(start: datetime | None) -> Clock:
+    return ShiftedClock(start) if start is not None else SystemClock()
+
+
+def end_of_local_day(day: date, timezone: str) -> datetime:
+    """The last instant of ``day`` in ``timezone``, in UTC: what a due date means."""
+    zone = ZoneInfo(timezone)
+    next_midnight = datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=zone)
+    return (next_midnight - timedelta(microseconds=1)).astimezone(UTC)
+
+
+def local_date(instant: datetime, timezone: str) -> date:
+    return instant.astimezone(ZoneInfo(timezone)).date()
+
+
+def at_local_hour(day: date, hour: int, timezone: str) -> datetime:
+    """``hour``:00 on ``day`` in ``timezone``, as a UTC instant."""
+    return datetime.combine(day, datetime.min.time(), tzinfo=ZoneInfo(timezone)).replace(hour=hour).astimezone(UTC)
+
+
+def utc(instant: datetime) -> datetime:
+    """Normalise an aware datetime to UTC; a naive one is taken to be UTC already (SQLite returns those)."""
+    if instant.tzinfo is None:
+        return instant.replace(tzinfo=UTC)
+    return instant.astimezone(UTC)

@@ -1,0 +1,196 @@
+"""Settings for every Cerdas process, read once from ``CERDAS_*`` environment variables."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+SERVICES = ("assessment", "mou", "mentoring", "notifications")
+DEFAULT_PORTS = {"assessment": 5001, "mou": 5002, "mentoring": 5003, "notifications": 5004}
+# The embedded run (`make run`) starts its own Redis and SMTP sink on these ports so it
+# never collides with servers already listening on the standard ones.
+EMBEDDED_REDIS_PORT = 6390
+EMBEDDED_SMTP_PORT = 8025
+DEV_JWT_SECRET = "cerdas-development-secret-not-for-production-use"  # noqa: S105 (refused when CERDAS_ENV=production)
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class ReminderPolicy:
+    days_before: tuple[int, ...] = (7, 3, 1)
+    on_the_day: bool = True
+    overdue_every_days: int = 1
+    overdue_max: int = 2
+    send_hour: int = 8
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str
+    var_dir: Path
+    database_urls: Mapping[str, str]
+    broker_url: str
+    smtp_url: str
+    mail_from: str
+    jwt_secret: str
+    service_urls: Mapping[str, str]
+    log_level: str = "INFO"
+    log_format: str = "json"
+    outbox_sweep_seconds: float = 30.0
+    outbox_grace_seconds: float = 10.0
+    reminder_scan_seconds: float = 60.0
+    reminder_policy: ReminderPolicy = field(default_factory=ReminderPolicy)
+    http_timeout_seconds: float = 5.0
+    http_retries: int = 3
+    clock_start: datetime | None = None
+    officials_cache_seconds: float = 300.0
+
+    def database_url(self, service: str) -> str:
+        return self.database_urls[service]
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+
+def _get(env: Mapping[str, str], name: str, default: str | None = None) -> str:
+    value = env.get(name)
+    if value is None or value.strip() == "":
+        if default is None:
+            raise SettingsError(f"{name} is required but not set")
+        return default
+    return value.strip()
+
+
+def _url(env: Mapping[str, str], name: str, default: str, schemes: tuple[str, ...]) -> str:
+    value = _get(env, name, default)
+    parts = urlsplit(value)
+    if parts.scheme not in schemes:
+        raise SettingsError(f"{name}={value!r} must be a URL with scheme {' or '.join(schemes)}")
+    if parts.scheme.startswith(("redis", "smtp", "http")) and not parts.hostname:
+        raise SettingsError(f"{name}={value!r} must name a host")
+    return value
+
+
+def _number(env: Mapping[str, str], name: str, default: float, minimum: float = 0) -> float:
+    raw = _get(env, name, str(default))
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name}={raw!r} must be a number") from None
+    if value < minimum:
+        raise SettingsError(f"{name}={raw!r} must be at least {minimum}")
+    return value
+
+
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0, maximum: int | None = None) -> int:
+    raw = _get(env, name, str(default))
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name}={raw!r} must be a whole number") from None
+    if value < minimum or (maximum is not None and value > maximum):
+        bound = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
+        raise SettingsError(f"{name}={raw!r} must be {bound}")
+    return value
+
+
+def _days(env: Mapping[str, str], name: str, default: tuple[int, ...]) -> tuple[int, ...]:
+    raw = _get(env, name, ",".join(str(d) for d in default))
+    try:
+        days = tuple(sorted({int(part) for part in raw.split(",") if part.strip()}, reverse=True))
+    except ValueError:
+        raise SettingsError(f"{name}={raw!r} must be a comma-separated list of whole days, e.g. 7,3,1") from None
+    if any(d <= 0 for d in days):
+        raise SettingsError(f"{name}={raw!r} must list days greater than zero")
+    return days
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = _get(env, name, "true" if default else "false").lower()
+    if raw in {"1", "true", "yes", "on"}:
+        return True
+    if raw in {"0", "false", "no", "off"}:
+        return False
+    raise SettingsError(f"{name}={raw!r} must be true or false")
+
+
+def _instant(env: Mapping[str, str], name: str) -> datetime | None:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        raise SettingsError(f"{name}={raw!r} must be an ISO 8601 instant, e.g. 2023-02-28T03:00:00Z") from None
+    if value.tzinfo is None:
+        raise SettingsError(f"{name}={raw!r} must carry a time zone offset (e.g. Z)")
+    return value
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Parse the environment once; raise SettingsError naming the first bad variable."""
+    env = os.environ if env is None else env
+    mode = _get(env, "CERDAS_ENV", "development")
+    if mode not in {"development", "test", "production"}:
+        raise SettingsError(f"CERDAS_ENV={mode!r} must be development, test or production")
+    var_dir = Path(_get(env, "CERDAS_VAR_DIR", "var")).resolve()
+    database_urls = {
+        name: _url(
+            env,
+            f"CERDAS_{name.upper()}_DATABASE_URL",
+            f"sqlite:///{var_dir / (name + '.db')}",
+            ("sqlite", "postgresql", "postgresql+psycopg"),
+        )
+        for name in SERVICES
+    }
+    secret_default = None if mode == "production" else DEV_JWT_SECRET
+    jwt_secret = _get(env, "CERDAS_JWT_SECRET", secret_default)
+    if len(jwt_secret) < 32:
+        raise SettingsError("CERDAS_JWT_SECRET must be at least 32 characters long")
+    service_urls = {
+        name: _url(env, f"CERDAS_{name.upper()}_URL", f"http://127.0.0.1:{port}", ("http", "https"))
+        for name, port in DEFAULT_PORTS.items()
+    }
+    log_format = _get(env, "CERDAS_LOG_FORMAT", "json")
+    if log_format not in {"json", "console"}:
+        raise SettingsError(f"CERDAS_LOG_FORMAT={log_format!r} must be json or console")
+    policy = ReminderPolicy(
+        days_before=_days(env, "CERDAS_REMINDER_DAYS_BEFORE", (7, 3, 1)),
+        on_the_day=_bool(env, "CERDAS_REMINDER_ON_THE_DAY", True),
+        overdue_every_days=_int(env, "CERDAS_REMINDER_OVERDUE_EVERY_DAYS", 1, minimum=1),
+        overdue_max=_int(env, "CERDAS_REMINDER_OVERDUE_MAX", 2, minimum=0),
+        send_hour=_int(env, "CERDAS_REMINDER_SEND_HOUR", 8, minimum=0, maximum=23),
+    )
+    return Settings(
+        env=mode,
+        var_dir=var_dir,
+        database_urls=database_urls,
+        broker_url=_url(env, "CERDAS_BROKER_URL", f"redis://127.0.0.1:{EMBEDDED_REDIS_PORT}/0", ("redis", "rediss")),
+        smtp_url=_url(
+            env,
+            "CERDAS_SMTP_URL",
+            f"smtp://127.0.0.1:{EMBEDDED_SMTP_PORT}",
+            ("smtp", "smtps", "smtp+starttls"),
+        ),
+        mail_from=_get(env, "CERDAS_MAIL_FROM", "Cerdas <noreply@cerdas.example>"),
+        jwt_secret=jwt_secret,
+        service_urls=service_urls,
+        log_level=_get(env, "CERDAS_LOG_LEVEL", "INFO").upper(),
+        log_format=log_format,
+        outbox_sweep_seconds=_number(env, "CERDAS_OUTBOX_SWEEP_SECONDS", 30.0, minimum=0.1),
+        outbox_grace_seconds=_number(env, "CERDAS_OUTBOX_GRACE_SECONDS", 10.0),
+        reminder_scan_seconds=_number(env, "CERDAS_REMINDER_SCAN_SECONDS", 60.0, minimum=0.1),
+        reminder_policy=policy,
+        http_timeout_seconds=_number(env, "CERDAS_HTTP_TIMEOUT_SECONDS", 5.0, minimum=0.1),
+        http_retries=_int(env, "CERDAS_HTTP_RETRIES", 3),
+        clock_start=_instant(env, "CERDAS_CLOCK_START"),
+        officials_cache_seconds=_number(env, "CERDAS_OFFICIALS_CACHE_SECONDS", 300.0),
+    )

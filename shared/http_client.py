@@ -1,0 +1,83 @@
+"""Calls from one Cerdas service to another: service token, timeout, retries with backoff."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from shared.auth import mint_token
+from shared.clock import Clock
+from shared.errors import NotFound, UpstreamUnavailable
+from shared.logging import CORRELATION_HEADER, current_correlation_id, get_logger
+
+log = get_logger(__name__)
+
+
+class ServiceClient:
+    def __init__(
+        self,
+        *,
+        caller: str,
+        base_url: str,
+        secret: str,
+        clock: Clock,
+        timeout: float = 5.0,
+        retries: int = 3,
+        backoff: float = 0.3,
+    ) -> None:
+        self._caller = caller
+        self._base_url = base_url.rstrip("/")
+        self._secret = secret
+        self._clock = clock
+        self._timeout = timeout
+        self._session = requests.Session()
+        retry = Retry(
+            total=retries,
+            connect=retries,
+            read=retries,
+            status=retries,
+            backoff_factor=backoff,
+            status_forcelist=(429, 502, 503, 504),
+            allowed_methods=frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"}),
+            respect_retry_after_header=True,
+            raise_on_status=False,
+        )
+        adapter = HTTPAdapter(max_retries=retry)
+        self._session.mount("http://", adapter)
+        self._session.mount("https://", adapter)
+
+    def _headers(self) -> dict[str, str]:
+        token = mint_token(
+            self._secret, sub=self._caller, role="service", now=self._clock.now(), ttl=timedelta(minutes=5)
+        )
+        headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+        correlation_id = current_correlation_id()
+        if correlation_id:
+            headers[CORRELATION_HEADER] = correlation_id
+        return headers
+
+    def get_json(self, path: str, params: dict[str, Any] | None = None) -> Any:
+        url = f"{self._base_url}{path}"
+        try:
+            response = self._session.get(url, params=params, headers=self._headers(), timeout=self._timeout)
+        except requests.RequestException as exc:
+            raise UpstreamUnavailable(f"GET {url} failed after retries: {exc.__class__.__name__}: {exc}") from exc
+        if response.status_code == 404:
+            raise NotFound(f"GET {url}: {_detail(response)}")
+        if response.status_code >= 400:
+            raise UpstreamUnavailable(f"GET {url} answered {response.status_code}: {_detail(response)}")
+        return response.json()
+
+    def close(self) -> None:
+        self._session.close()
+
+
+def _detail(response: requests.Response) -> str:
+    try:
+        return str(response.json().get("detail", response.text[:200]))
+    except ValueError:
+        return response.text[:200]

@@ -1,0 +1,111 @@
+"""Wiring shared by every service: database, clock, outbox relay, Celery app and its generic tasks."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from celery import Celery
+from sqlalchemy import Engine, MetaData, Table
+from sqlalchemy.orm import sessionmaker
+
+from shared.celery_app import CeleryPublisher, create_celery
+from shared.clock import Clock, clock_from_start
+from shared.config import Settings
+from shared.db import make_engine, make_session_factory
+from shared.events import EventError
+from shared.logging import get_logger
+from shared.messaging.inbox import Handler, consume
+from shared.messaging.outbox import OutboxRelay, Publisher
+from shared.routing import event_task_name, sweep_task_name
+from shared.uow import UnitOfWork
+
+log = get_logger(__name__)
+
+
+@dataclass
+class ServiceRuntime:
+    name: str
+    settings: Settings
+    engine: Engine
+    session_factory: sessionmaker
+    metadata: MetaData
+    clock: Clock
+    celery: Celery
+    relay: OutboxRelay
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def outbox(self) -> Table:
+        return self.metadata.tables["outbox"]
+
+    @property
+    def inbox(self) -> Table:
+        return self.metadata.tables["inbox"]
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(
+            self.session_factory,
+            source=self.name,
+            outbox=self.outbox,
+            inbox=self.inbox,
+            clock=self.clock,
+            relay=self.relay,
+        )
+
+
+def build_runtime(
+    name: str,
+    settings: Settings,
+    metadata: MetaData,
+    *,
+    clock: Clock | None = None,
+    publisher: Publisher | None = None,
+    engine: Engine | None = None,
+) -> ServiceRuntime:
+    engine = engine or make_engine(settings.database_url(name))
+    session_factory = make_session_factory(engine)
+    clock = clock or clock_from_start(settings.clock_start)
+    celery = create_celery(name, settings)
+    relay = OutboxRelay(session_factory, metadata.tables["outbox"], publisher or CeleryPublisher(celery), clock)
+    runtime = ServiceRuntime(name, settings, engine, session_factory, metadata, clock, celery, relay)
+    _register_sweep(runtime)
+    return runtime
+
+
+def _register_sweep(runtime: ServiceRuntime) -> None:
+    grace = timedelta(seconds=runtime.settings.outbox_grace_seconds)
+
+    @runtime.celery.task(name=sweep_task_name(runtime.name), ignore_result=True)
+    def sweep_outbox() -> dict[str, int]:
+        result = runtime.relay.sweep(grace=grace)
+        return {"published": result.published, "failed": result.failed}
+
+
+def register_consumer(runtime: ServiceRuntime, handlers: Mapping[str, Handler]) -> None:
+    """The Celery task that applies events arriving on this service's queue, exactly once."""
+
+    @runtime.celery.task(
+        name=event_task_name(runtime.name),
+        bind=True,
+        ignore_result=True,
+        max_retries=50,
+    )
+    def handle_event(self: Any, envelope: dict[str, Any]) -> str:
+        try:
+            return consume(runtime.uow, handlers, envelope)
+        except EventError as exc:
+            # A message that breaks the catalogue will never succeed; keep it in the log, not the queue.
+            log.error("rejected malformed event", error=str(exc), envelope=envelope)
+            return "rejected"
+        except Exception as exc:
+            log.warning(
+                "event handling failed; will retry",
+                error=repr(exc),
+                event_id=envelope.get("id"),
+                attempt=self.request.retries,
+            )
+            # Short exponential backoff (capped well under the broker's visibility timeout).
+            raise self.retry(exc=exc, countdown=min(600, 2**self.request.retries)) from exc

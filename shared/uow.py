@@ -1,0 +1,70 @@
+"""Unit of work: one transaction for a change and the events it causes; rolls back unless committed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Table
+from sqlalchemy.orm import Session, sessionmaker
+
+from shared.clock import Clock
+from shared.events import Envelope, EventData, new_event
+from shared.logging import ensure_correlation_id
+from shared.messaging.outbox import OutboxRelay, add_to_outbox
+
+
+class UnitOfWork:
+    def __init__(
+        self,
+        session_factory: sessionmaker,
+        *,
+        source: str,
+        outbox: Table,
+        inbox: Table,
+        clock: Clock,
+        relay: OutboxRelay | None,
+    ) -> None:
+        self._session_factory = session_factory
+        self.source = source
+        self.outbox = outbox
+        self.inbox = inbox
+        self.clock = clock
+        self._relay = relay
+        self._pending: list[Envelope] = []
+        self.session: Session
+
+    def __enter__(self) -> UnitOfWork:
+        self.session = self._session_factory()
+        self._pending = []
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.rollback()
+        self.session.close()
+
+    def record(self, event_type: str, subject: str, data: EventData) -> Envelope:
+        """Write an event to the outbox inside this transaction; it is published only if we commit."""
+        envelope = new_event(
+            event_type,
+            source=self.source,
+            subject=subject,
+            data=data,
+            occurred_at=self.clock.now(),
+            correlation_id=ensure_correlation_id(),
+        )
+        add_to_outbox(self.session, self.outbox, envelope)
+        self._pending.append(envelope)
+        return envelope
+
+    def commit(self, *, publish: bool = True) -> list[Envelope]:
+        """Commit, then hand the recorded events to the relay. ``publish=False`` models a crash
+        between commit and publish: the rows wait for the sweep."""
+        self.session.commit()
+        committed, self._pending = self._pending, []
+        if publish and committed and self._relay is not None:
+            self._relay.publish(str(e.id) for e in committed)
+        return committed
+
+    def rollback(self) -> None:
+        self._pending = []
+        self.session.rollback()

@@ -1,0 +1,226 @@
+"""The HTTP shell every service shares: OpenAPI, problem+json, auth, correlation ids, health and metrics."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import redis
+from flask import Response, current_app, g, jsonify, request
+from flask_openapi3 import Info, OpenAPI, Tag
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+from pydantic import ValidationError
+from sqlalchemy import text
+from werkzeug.exceptions import HTTPException
+
+from shared.auth import Principal, check_region, check_role, verify_token
+from shared.errors import CerdasError, Unauthorized
+from shared.logging import CORRELATION_HEADER, current_correlation_id, get_logger, set_correlation_id
+from shared.runtime import ServiceRuntime
+
+log = get_logger(__name__)
+F = TypeVar("F", bound=Callable[..., Any])
+PROBLEM_BASE = "https://cerdas.example/problems/"
+PROBLEM_JSON = "application/problem+json"
+BEARER = [{"bearer": []}]
+
+
+def requires(*roles: str, region_arg: str | None = None) -> Callable[[F], F]:
+    """Mark a view: which roles may call it, and which URL argument holds a region code that a
+    ``region`` token must match. Checked before the body is parsed."""
+
+    def mark(view: F) -> F:
+        view._cerdas_roles = roles  # type: ignore[attr-defined]
+        view._cerdas_region_arg = region_arg  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+def public(view: F) -> F:
+    view._cerdas_public = True  # type: ignore[attr-defined]
+    return view
+
+
+def current_principal() -> Principal:
+    principal = g.get("principal")
+    if principal is None:
+        raise Unauthorized("a bearer token is required")
+    return principal
+
+
+def problem(status: int, title: str, detail: str, slug: str, **extra: Any) -> Response:
+    body = {"type": PROBLEM_BASE + slug, "title": title, "status": status, "detail": detail}
+    if request:
+        body["instance"] = request.path
+    body.update(extra)
+    response = jsonify(body)
+    response.status_code = status
+    response.mimetype = PROBLEM_JSON
+    return response
+
+
+def _validation_problem(exc: ValidationError) -> Response:
+    errors = []
+    for error in exc.errors(include_url=False, include_context=False, include_input=False):
+        field = ".".join(str(part) for part in error["loc"]) or "body"
+        errors.append({"field": field, "message": error["msg"], "type": error["type"]})
+    if len(errors) == 1 and errors[0]["field"] == "body" and errors[0]["type"] in {"model_type", "dict_type"}:
+        detail = "the request body must be a JSON object"
+    else:
+        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+    return problem(422, "Unprocessable content", detail, "validation", errors=errors)
+
+
+def create_service_app(runtime: ServiceRuntime, *, title: str, description: str, tags: list[Tag]) -> OpenAPI:
+    app = OpenAPI(
+        f"cerdas.{runtime.name}",
+        info=Info(title=title, version="1.0.0", description=description),
+        security_schemes={"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
+        validation_error_status=422,
+        validation_error_callback=_validation_problem,
+        doc_ui=False,
+    )
+    app.config["MAX_CONTENT_LENGTH"] = 32 * 1024 * 1024
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.extensions["cerdas"] = runtime
+    _install_correlation_and_auth(app, runtime)
+    _install_errors(app)
+    _install_operational_routes(app, runtime)
+    return app
+
+
+def runtime_of() -> ServiceRuntime:
+    return current_app.extensions["cerdas"]
+
+
+def _install_correlation_and_auth(app: OpenAPI, runtime: ServiceRuntime) -> None:
+    registry = app.extensions["cerdas_metrics"] = CollectorRegistry()
+    requests_total = Counter(
+        "cerdas_http_requests",
+        "HTTP requests served",
+        ["service", "method", "route", "status"],
+        registry=registry,
+    )
+    latency = Histogram(
+        "cerdas_http_request_seconds", "HTTP request latency", ["service", "method", "route"], registry=registry
+    )
+    registry.register(_OutboxCollector(runtime))
+
+    @app.before_request
+    def _begin() -> None:
+        g.started = time.perf_counter()
+        incoming = request.headers.get(CORRELATION_HEADER, "").strip()
+        set_correlation_id(incoming[:64] if incoming else str(uuid.uuid4()))
+        view = app.view_functions.get(request.endpoint or "")
+        if view is None or getattr(view, "_cerdas_public", False):
+            return
+        header = request.headers.get("Authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthorized("send 'Authorization: Bearer <token>' (mint one with `cerdas token`)")
+        principal = verify_token(runtime.settings.jwt_secret, token.strip(), runtime.clock.now())
+        g.principal = principal
+        roles = getattr(view, "_cerdas_roles", None)
+        if roles:
+            check_role(principal, roles)
+        region_arg = getattr(view, "_cerdas_region_arg", None)
+        if region_arg and request.view_args and region_arg in request.view_args:
+            check_region(principal, str(request.view_args[region_arg]))
+
+    @app.after_request
+    def _finish(response: Response) -> Response:
+        correlation_id = current_correlation_id()
+        if correlation_id:
+            response.headers[CORRELATION_HEADER] = correlation_id
+        route = request.url_rule.rule if request.url_rule else "unmatched"
+        requests_total.labels(runtime.name, request.method, route, str(response.status_code)).inc()
+        latency.labels(runtime.name, request.method, route).observe(time.perf_counter() - g.get("started", 0))
+        if route not in {"/health", "/metrics"}:
+            log.info("request", method=request.method, path=request.path, status=response.status_code)
+        return response
+
+
+def _install_errors(app: OpenAPI) -> None:
+    @app.errorhandler(CerdasError)
+    def _domain_error(exc: CerdasError) -> Response:
+        return problem(exc.status, exc.title, exc.detail, exc.slug, **exc.extra)
+
+    @app.errorhandler(ValidationError)
+    def _model_error(exc: ValidationError) -> Response:
+        return _validation_problem(exc)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException) -> Response:
+        if exc.response is not None and exc.response.mimetype == PROBLEM_JSON:
+            return exc.response  # an aborted validation problem from flask-openapi3
+        status = exc.code or 500
+        return problem(status, exc.name, exc.description or exc.name, f"http-{status}")
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception) -> Response:
+        log.exception("unhandled error")
+        return problem(500, "Internal error", "an unexpected error occurred; it has been logged", "internal")
+
+
+def _install_operational_routes(app: OpenAPI, runtime: ServiceRuntime) -> None:
+    ops = Tag(name="operations", description="Liveness, readiness, metrics and this document")
+
+    @app.get("/health", tags=[ops], summary="The process is alive")
+    @public
+    def health() -> Response:
+        return jsonify(status="ok", service=runtime.name)
+
+    @app.get("/ready", tags=[ops], summary="The database and the broker answer")
+    @public
+    def ready() -> tuple[Response, int]:
+        checks = {"database": _check_database(runtime), "broker": _check_broker(runtime)}
+        healthy = all(value == "ok" for value in checks.values())
+        return jsonify(status="ready" if healthy else "unavailable", checks=checks), 200 if healthy else 503
+
+    @app.get("/openapi.json", tags=[ops], summary="This OpenAPI document")
+    @public
+    def openapi_document() -> Response:
+        return jsonify(app.api_doc)
+
+    @app.get("/metrics", tags=[ops], summary="Prometheus metrics")
+    @public
+    def metrics() -> Response:
+        return Response(generate_latest(app.extensions["cerdas_metrics"]), mimetype=CONTENT_TYPE_LATEST)
+
+
+def _check_database(runtime: ServiceRuntime) -> str:
+    try:
+        with runtime.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return "ok"
+    except Exception as exc:  # report, never raise, from a readiness probe
+        return f"error: {exc.__class__.__name__}"
+
+
+def _check_broker(runtime: ServiceRuntime) -> str:
+    try:
+        client = redis.Redis.from_url(runtime.settings.broker_url, socket_timeout=1, socket_connect_timeout=1)
+        client.ping()
+        client.close()
+        return "ok"
+    except Exception as exc:  # report, never raise, from a readiness probe
+        return f"error: {exc.__class__.__name__}"
+
+
+class _OutboxCollector:
+    """Exposes how many events wait in the outbox: a growing number means the broker is down."""
+
+    def __init__(self, runtime: ServiceRuntime) -> None:
+        self._runtime = runtime
+
+    def collect(self) -> Any:
+        gauge = GaugeMetricFamily("cerdas_outbox_unpublished", "Events not yet published", labels=["service"])
+        try:
+            gauge.add_metric([self._runtime.name], self._runtime.relay.pending())
+        except Exception:  # a scrape must not fail because the database is briefly away
+            return
+        yield gauge
