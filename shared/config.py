@@ -29,6 +29,7 @@ class ReminderPolicy:
     overdue_every_days: int = 1
     overdue_max: int = 2
     send_hour: int = 8
+    escalation: tuple[str, ...] = ("kominfo_head", "regional_secretary", "head_of_region")
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,11 @@ class Settings:
     http_retries: int = 3
     clock_start: datetime | None = None
     officials_cache_seconds: float = 300.0
+    smtp_timeout_seconds: float = 20.0
+    smtp_retry_seconds: float = 60.0
+    smtp_max_attempts: int = 8
+    mou_signing_days: int = 30
+    mou_term_days: int = 1825
 
     def database_url(self, service: str) -> str:
         return self.database_urls[service]
@@ -113,6 +119,14 @@ def _days(env: Mapping[str, str], name: str, default: tuple[int, ...]) -> tuple[
     return days
 
 
+def _roles(env: Mapping[str, str], name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    raw = _get(env, name, ",".join(default))
+    roles = tuple(part.strip() for part in raw.split(",") if part.strip())
+    if not roles or any(not part.replace("_", "").isalpha() for part in roles):
+        raise SettingsError(f"{name}={raw!r} must be a comma-separated list of official roles, least senior first")
+    return roles
+
+
 def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     raw = _get(env, name, "true" if default else "false").lower()
     if raw in {"1", "true", "yes", "on"}:
@@ -168,6 +182,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         overdue_every_days=_int(env, "CERDAS_REMINDER_OVERDUE_EVERY_DAYS", 1, minimum=1),
         overdue_max=_int(env, "CERDAS_REMINDER_OVERDUE_MAX", 2, minimum=0),
         send_hour=_int(env, "CERDAS_REMINDER_SEND_HOUR", 8, minimum=0, maximum=23),
+        escalation=_roles(env, "CERDAS_REMINDER_ESCALATION", ("kominfo_head", "regional_secretary", "head_of_region")),
     )
     return Settings(
         env=mode,
@@ -193,4 +208,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         http_retries=_int(env, "CERDAS_HTTP_RETRIES", 3),
         clock_start=_instant(env, "CERDAS_CLOCK_START"),
         officials_cache_seconds=_number(env, "CERDAS_OFFICIALS_CACHE_SECONDS", 300.0),
+        smtp_timeout_seconds=_number(env, "CERDAS_SMTP_TIMEOUT_SECONDS", 20.0, minimum=0.1),
+        smtp_retry_seconds=_number(env, "CERDAS_SMTP_RETRY_SECONDS", 60.0, minimum=0.0),
+        smtp_max_attempts=_int(env, "CERDAS_SMTP_MAX_ATTEMPTS", 8, minimum=1),
+        mou_signing_days=_int(env, "CERDAS_MOU_SIGNING_DAYS", 30, minimum=1),
+        mou_term_days=_int(env, "CERDAS_MOU_TERM_DAYS", 1825, minimum=1),
     )

@@ -202,6 +202,7 @@ AudienceRole = Literal["head_of_region", "regional_secretary", "kominfo_head", "
 class DeadlineSetV1(EventData):
     deadline_id: str = Field(description="Stable key chosen by the producer, e.g. 'mentoring:milestone:<id>'")
     region_code: str
+    region_name: str | None = None
     timezone: str
     kind: str
     title: str

@@ -15,8 +15,6 @@ KABKOTA_CODE = re.compile(r"^(\d{2})\.(\d{2})$")
 KINDS = ("provinsi", "kabupaten", "kota")
 QUOTA_GROUPS = ("provinsi", "kabkota")
 ACTING = ("Pj", "Plh", "Plt")
-# Who is reminded first, and who next when a deadline is overdue.
-ESCALATION_ORDER = ("kominfo_head", "regional_secretary", "head_of_region")
 OFFICIAL_ROLES = ("head_of_region", "regional_secretary", "kominfo_head", "bappeda_head", "bpkpad_head")
 TIE_BREAK_RULE = (
     "higher weighted total first; equal totals: earlier submission first; "

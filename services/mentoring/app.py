@@ -1,0 +1,36 @@
+"""Wiring of the mentoring service: its runtime, its Flask app and its Celery consumer."""
+
+from __future__ import annotations
+
+from flask_openapi3 import OpenAPI
+
+from services.mentoring.orm import metadata
+from services.mentoring.tasks import event_handlers
+from shared.config import Settings, load_settings
+from shared.logging import configure_logging
+from shared.runtime import ServiceRuntime, build_runtime, register_consumer
+from shared.web import create_service_app
+
+NAME = "mentoring"
+
+
+def bootstrap(settings: Settings | None = None, **overrides: object) -> ServiceRuntime:
+    settings = settings or load_settings()
+    configure_logging(NAME, settings.log_level, settings.log_format)
+    runtime = build_runtime(NAME, settings, metadata, **overrides)  # type: ignore[arg-type]
+    register_consumer(runtime, event_handlers(runtime))
+    return runtime
+
+
+def create_app(runtime: ServiceRuntime | None = None) -> OpenAPI:
+    from services.mentoring.api import api, programmes_tag
+
+    runtime = runtime or bootstrap()
+    app = create_service_app(
+        runtime,
+        title="Cerdas mentoring",
+        description="Mentoring programmes (pendampingan) from the signed MoU to the Smart City Masterplan.",
+        tags=[programmes_tag],
+    )
+    app.register_api(api)
+    return app

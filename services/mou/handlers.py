@@ -1,0 +1,203 @@
+"""MoU use cases: draft on selection, schedule, sign; each in one unit of work with its events."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from services.mou import domain
+from services.mou.orm import Agreement, AuditEntry, NumberRegister, Signatory
+from services.mou.schemas import ScheduleIn, SignIn
+from shared import events
+from shared.auth import Principal, check_region
+from shared.clock import end_of_local_day, local_date
+from shared.errors import NotFound
+from shared.logging import current_correlation_id
+from shared.uow import UnitOfWork
+
+SIGNING_AUDIENCE = ["kominfo_head", "regional_secretary", "head_of_region"]
+
+
+def _audit(uow: UnitOfWork, agreement: Agreement, actor: str, action: str, **details: Any) -> None:
+    uow.session.add(
+        AuditEntry(
+            agreement_id=agreement.id,
+            at=uow.clock.now(),
+            actor=actor,
+            action=action,
+            details=details,
+            correlation_id=current_correlation_id(),
+        )
+    )
+
+
+def _next_number(uow: UnitOfWork, cohort_year: int) -> str:
+    register = uow.session.execute(
+        select(NumberRegister).where(NumberRegister.cohort_year == cohort_year).with_for_update()
+    ).scalar_one_or_none()
+    if register is None:
+        register = NumberRegister(cohort_year=cohort_year, last_sequence=0)
+        uow.session.add(register)
+    register.last_sequence += 1
+    return domain.agreement_number(cohort_year, register.last_sequence)
+
+
+def draft_for_selected_region(
+    uow: UnitOfWork, envelope: events.Envelope, data: events.RegionSelectedV1, signing_days: int
+) -> Agreement | None:
+    """Exactly one agreement per region and cohort, however often the selection arrives."""
+    existing = uow.session.scalar(
+        select(Agreement).where(Agreement.cohort_year == data.cohort_year, Agreement.region_code == data.region_code)
+    )
+    if existing is not None:
+        return None
+    now = uow.clock.now()
+    sign_by = domain.signing_deadline(local_date(envelope.occurred_at, data.timezone), signing_days)
+    agreement = Agreement(
+        id=str(uuid.uuid4()),
+        number=_next_number(uow, data.cohort_year),
+        cohort_year=data.cohort_year,
+        region_code=data.region_code,
+        region_name=data.region_name,
+        timezone=data.timezone,
+        status="draft",
+        sign_by=sign_by,
+        created_at=now,
+        updated_at=now,
+    )
+    uow.session.add(agreement)
+    uow.session.flush()
+    _audit(uow, agreement, f"event:{envelope.type}", "drafted", event_id=str(envelope.id))
+    uow.record(
+        "mou.drafted",
+        data.region_code,
+        events.MouDraftedV1(
+            agreement_id=agreement.id,
+            number=agreement.number,
+            cohort_year=data.cohort_year,
+            region_code=data.region_code,
+            region_name=data.region_name,
+            timezone=data.timezone,
+            sign_by=sign_by,
+        ),
+    )
+    uow.record(
+        "deadline.set",
+        data.region_code,
+        events.DeadlineSetV1(
+            deadline_id=signing_deadline_id(agreement.id),
+            region_code=data.region_code,
+            region_name=data.region_name,
+            timezone=data.timezone,
+            kind="mou_signing",
+            title=f"Penandatanganan Nota Kesepakatan {agreement.number}",
+            due_at=end_of_local_day(sign_by, data.timezone),
+            audience=SIGNING_AUDIENCE,
+        ),
+    )
+    return agreement
+
+
+def signing_deadline_id(agreement_id: str) -> str:
+    return f"mou:signing:{agreement_id}"
+
+
+def get_agreement(uow: UnitOfWork, agreement_id: str, principal: Principal | None = None) -> Agreement:
+    agreement = uow.session.get(Agreement, agreement_id)
+    if agreement is None:
+        raise NotFound(f"no agreement with id {agreement_id!r}")
+    if principal is not None:
+        check_region(principal, agreement.region_code)
+    return agreement
+
+
+def list_agreements(
+    uow: UnitOfWork, cohort: int | None, status: str | None, region: str | None, principal: Principal
+) -> list[Agreement]:
+    query = select(Agreement).order_by(Agreement.cohort_year, Agreement.number)
+    if principal.role == "region":
+        region = principal.region
+    if cohort is not None:
+        query = query.where(Agreement.cohort_year == cohort)
+    if status:
+        query = query.where(Agreement.status == status)
+    if region:
+        query = query.where(Agreement.region_code == region)
+    return list(uow.session.scalars(query))
+
+
+def signatories_of(uow: UnitOfWork, agreement_id: str) -> list[Signatory]:
+    return list(
+        uow.session.scalars(select(Signatory).where(Signatory.agreement_id == agreement_id).order_by(Signatory.id))
+    )
+
+
+def schedule(uow: UnitOfWork, agreement_id: str, data: ScheduleIn, principal: Principal) -> Agreement:
+    agreement = get_agreement(uow, agreement_id)
+    domain.check_transition(agreement.status, "scheduled", f"agreement {agreement.number}")
+    agreement.status = "scheduled"
+    agreement.scheduled_at = data.scheduled_at
+    agreement.mode = data.mode
+    agreement.venue = data.venue
+    agreement.updated_at = uow.clock.now()
+    _audit(uow, agreement, principal.sub, "scheduled", scheduled_at=data.scheduled_at.isoformat(), mode=data.mode)
+    uow.record(
+        "mou.scheduled",
+        agreement.region_code,
+        events.MouScheduledV1(
+            agreement_id=agreement.id,
+            region_code=agreement.region_code,
+            timezone=agreement.timezone,
+            scheduled_at=data.scheduled_at,
+            mode=data.mode,
+            venue=data.venue,
+        ),
+    )
+    return agreement
+
+
+def sign(uow: UnitOfWork, agreement_id: str, data: SignIn, principal: Principal, term_days: int) -> Agreement:
+    agreement = get_agreement(uow, agreement_id)
+    domain.check_transition(agreement.status, "signed", f"agreement {agreement.number}")
+    signatories = [domain.SignatoryInput(**s.model_dump()) for s in data.signatories]
+    domain.check_signatories(signatories)
+    domain.check_signed_at(data.signed_at, uow.clock.now(), agreement.created_at)
+    agreement.status = "signed"
+    agreement.signed_at = data.signed_at
+    agreement.valid_until = local_date(data.signed_at, agreement.timezone) + timedelta(days=term_days)
+    agreement.updated_at = uow.clock.now()
+    for signatory in data.signatories:
+        uow.session.add(Signatory(agreement_id=agreement.id, **signatory.model_dump()))
+    _audit(
+        uow,
+        agreement,
+        principal.sub,
+        "signed",
+        signed_at=data.signed_at.isoformat(),
+        signatories=[s.name for s in data.signatories],
+    )
+    uow.record(
+        "mou.signed",
+        agreement.region_code,
+        events.MouSignedV1(
+            agreement_id=agreement.id,
+            number=agreement.number,
+            cohort_year=agreement.cohort_year,
+            region_code=agreement.region_code,
+            region_name=agreement.region_name,
+            timezone=agreement.timezone,
+            signed_at=data.signed_at,
+            signatories=[events.Signatory(**s.model_dump()) for s in data.signatories],
+        ),
+    )
+    uow.record(
+        "deadline.cleared",
+        agreement.region_code,
+        events.DeadlineClearedV1(
+            deadline_id=signing_deadline_id(agreement.id), region_code=agreement.region_code, reason="met"
+        ),
+    )
+    return agreement

@@ -1,0 +1,68 @@
+"""Thin HTTP routes of the notification service: what was sent, to whom, and what failed."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from flask import Response, jsonify
+from flask_openapi3 import APIBlueprint, Tag
+from pydantic import BaseModel, Field
+
+from services.notifications import handlers
+from shared.web import BEARER, requires, runtime_of
+
+deliveries_tag = Tag(name="deliveries", description="Emails sent to officials, and failures with reasons")
+api = APIBlueprint("notifications", __name__, abp_security=BEARER)
+
+
+class DeliveryQuery(BaseModel):
+    region: str | None = Field(default=None, pattern=r"^\d{2}(\.\d{2})?$")
+    deadline: str | None = Field(default=None, max_length=120)
+    status: Literal["pending", "sending", "sent", "retrying", "failed"] | None = None
+    recipient: str | None = Field(default=None, max_length=254)
+    limit: int = Field(default=200, ge=1, le=1000)
+
+
+class DeliveryOut(BaseModel):
+    id: str
+    region_code: str
+    deadline_id: str | None
+    kind: str
+    recipient: str
+    recipient_name: str
+    recipient_role: str
+    subject: str
+    message_id: str
+    status: str
+    attempts: int
+    last_error: str | None
+    created_at: datetime
+    sent_at: datetime | None
+    correlation_id: str | None
+
+
+class DeliveryList(BaseModel):
+    items: list[DeliveryOut]
+    total: int
+
+
+@api.get(
+    "/deliveries",
+    tags=[deliveries_tag],
+    responses={200: DeliveryList},
+    summary="Deliveries, newest first, filtered by region, deadline, status and recipient",
+)
+@requires("operator", "service", "mentor", "assessor")
+def list_deliveries(query: DeliveryQuery) -> Response:
+    with runtime_of().uow() as uow:
+        rows = handlers.list_deliveries(
+            uow,
+            region=query.region,
+            deadline=query.deadline,
+            status=query.status,
+            recipient=query.recipient,
+            limit=query.limit,
+        )
+        items = [DeliveryOut.model_validate(row, from_attributes=True).model_dump(mode="json") for row in rows]
+        return jsonify(items=items, total=len(items))

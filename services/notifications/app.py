@@ -1,0 +1,55 @@
+"""Wiring of the notification service: its runtime, its small read API and its Celery worker."""
+
+from __future__ import annotations
+
+from flask_openapi3 import OpenAPI
+
+from services.notifications.directory import OfficialsDirectory
+from services.notifications.handlers import Notifier
+from services.notifications.mailer import SmtpTransport
+from services.notifications.orm import metadata
+from services.notifications.tasks import event_handlers, register_tasks
+from shared.config import Settings, load_settings
+from shared.http_client import ServiceClient
+from shared.logging import configure_logging
+from shared.runtime import ServiceRuntime, build_runtime, register_consumer
+from shared.web import create_service_app
+
+NAME = "notifications"
+
+
+def bootstrap(settings: Settings | None = None, **overrides: object) -> ServiceRuntime:
+    settings = settings or load_settings()
+    configure_logging(NAME, settings.log_level, settings.log_format)
+    runtime = build_runtime(NAME, settings, metadata, **overrides)  # type: ignore[arg-type]
+    client = ServiceClient(
+        caller=NAME,
+        base_url=settings.service_urls["assessment"],
+        secret=settings.jwt_secret,
+        clock=runtime.clock,
+        timeout=settings.http_timeout_seconds,
+        retries=settings.http_retries,
+    )
+    notifier = Notifier(
+        settings=settings,
+        directory=OfficialsDirectory(client, runtime.clock, settings.officials_cache_seconds),
+        transport=SmtpTransport(settings.smtp_url, settings.smtp_timeout_seconds),
+    )
+    runtime.extras["notifier"] = notifier
+    register_consumer(runtime, event_handlers(runtime))
+    register_tasks(runtime, notifier)
+    return runtime
+
+
+def create_app(runtime: ServiceRuntime | None = None) -> OpenAPI:
+    from services.notifications.api import api, deliveries_tag
+
+    runtime = runtime or bootstrap()
+    app = create_service_app(
+        runtime,
+        title="Cerdas notifications",
+        description="Deadline reminders and stage notices emailed to regional officials.",
+        tags=[deliveries_tag],
+    )
+    app.register_api(api)
+    return app

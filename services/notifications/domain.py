@@ -1,0 +1,93 @@
+"""Reminder policy: when each reminder is due, who receives it, and how a send failure is classified."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from shared.clock import at_local_hour, local_date
+from shared.config import ReminderPolicy
+
+
+@dataclass(frozen=True)
+class PlannedReminder:
+    kind: str  # before_7, on_day, overdue_1, ...
+    due_at: datetime
+    step: int  # escalation step: 0 before and on the day, k for the k-th overdue reminder
+
+
+def plan_reminders(deadline_due_at: datetime, timezone: str, policy: ReminderPolicy) -> list[PlannedReminder]:
+    """Reminders at the policy's local hour: N days before the due date, on it, then every few days
+    while overdue, each overdue one escalating a step."""
+    due_day = local_date(deadline_due_at, timezone)
+    planned = [
+        PlannedReminder(f"before_{days}", at_local_hour(due_day - timedelta(days=days), policy.send_hour, timezone), 0)
+        for days in sorted(policy.days_before, reverse=True)
+    ]
+    if policy.on_the_day:
+        planned.append(PlannedReminder("on_day", at_local_hour(due_day, policy.send_hour, timezone), 0))
+    for step in range(1, policy.overdue_max + 1):
+        day = due_day + timedelta(days=step * policy.overdue_every_days)
+        planned.append(PlannedReminder(f"overdue_{step}", at_local_hour(day, policy.send_hour, timezone), step))
+    return sorted(planned, key=lambda r: r.due_at)
+
+
+def latest_due(reminders: Sequence[tuple[str, datetime]], now: datetime) -> tuple[str | None, list[str]]:
+    """Of a deadline's unsent reminders (id, due_at), the latest one that is due is sent; the earlier
+    due ones are superseded, so downtime ends with one catch-up reminder instead of a burst."""
+    due = sorted((r for r in reminders if r[1] <= now), key=lambda r: r[1])
+    if not due:
+        return None, []
+    return due[-1][0], [reminder_id for reminder_id, _ in due[:-1]]
+
+
+def recipient_roles(audience: Iterable[str], escalation: Sequence[str], step: int) -> list[str]:
+    """Before the deadline, the least senior escalation role the audience names (plus any non-escalation
+    roles it names, e.g. Bappeda); each overdue step adds the next more senior role."""
+    audience = list(dict.fromkeys(audience))
+    chain = [role for role in escalation if role in audience] or list(escalation)
+    others = [role for role in audience if role not in escalation]
+    reached = chain[: min(step, len(chain) - 1) + 1]
+    return reached + others
+
+
+@dataclass(frozen=True)
+class SendOutcome:
+    status: str  # sent | retry | failed
+    detail: str
+
+
+def classify_smtp_failure(code: int | None, message: str, attempts: int, max_attempts: int) -> SendOutcome:
+    """5xx is permanent; 4xx and connection trouble (code None) are retried until attempts run out."""
+    if code is not None and 500 <= code < 600:
+        return SendOutcome("failed", f"{code} {message}".strip())
+    if attempts >= max_attempts:
+        return SendOutcome("failed", f"gave up after {attempts} attempts: {code or ''} {message}".strip())
+    return SendOutcome("retry", f"{code or 'connection'} {message}".strip())
+
+
+def retry_delay(attempts: int, base_seconds: float, cap_seconds: float = 3600.0) -> timedelta:
+    return timedelta(seconds=min(cap_seconds, base_seconds * (2 ** max(attempts - 1, 0))))
+
+
+def describe_kind(kind: str) -> tuple[str, str]:
+    """Indonesian and English phrases for a reminder kind, for subjects and bodies."""
+    if kind.startswith("before_"):
+        days = kind.split("_", 1)[1]
+        return f"{days} hari lagi", f"due in {days} day{'s' if days != '1' else ''}"
+    if kind == "on_day":
+        return "jatuh tempo hari ini", "due today"
+    if kind.startswith("overdue_"):
+        return "terlambat", "overdue"
+    return kind, kind
+
+
+def formal_name(name: str, title: str | None, acting: str | None, position: str | None) -> str:
+    """'Plh Sekretaris Daerah Kabupaten X, Dr. Budi Santoso, S.T., M.Si.': acting designation before the
+    position, academic titles after the name, as Indonesian official letters write them."""
+    full = f"{name}, {title}" if title else name
+    if position:
+        office = f"{acting} {position}" if acting and not position.startswith(acting) else position
+        return f"{office}, {full}"
+    return f"{acting} {full}" if acting else full

@@ -1,0 +1,189 @@
+"""Email for officials: rendering from Jinja templates, a calendar attachment, and SMTP delivery."""
+
+from __future__ import annotations
+
+import hashlib
+import smtplib
+import ssl
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime, formataddr, parseaddr
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+from zoneinfo import ZoneInfo
+
+import icalendar
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from shared.logging import CORRELATION_HEADER
+
+MONTHS_ID = (
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+)
+ZONE_ABBREVIATIONS = {"Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
+MAIL_DOMAIN = "cerdas.example"
+
+
+def template_environment() -> Environment:
+    return Environment(
+        loader=PackageLoader("services.notifications", "templates"),
+        autoescape=select_autoescape(enabled_extensions=("j2",), default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    text: str
+    html: str
+
+
+def render(env: Environment, template_name: str, context: dict[str, Any]) -> Rendered:
+    template = env.get_template(template_name)
+    blocks = {}
+    for block in ("subject", "text", "html"):
+        blocks[block] = "".join(template.blocks[block](template.new_context(context)))
+    subject = " ".join(blocks["subject"].split())
+    # The subject is a header, not HTML: undo autoescaping there.
+    subject = subject.replace("&amp;", "&").replace("&#39;", "'").replace("&#34;", '"').replace("&quot;", '"')
+    return Rendered(subject, blocks["text"].strip() + "\n", blocks["html"].strip() + "\n")
+
+
+def local_due_phrases(due_at: datetime, timezone: str) -> tuple[str, str]:
+    local = due_at.astimezone(ZoneInfo(timezone))
+    zone = ZONE_ABBREVIATIONS.get(timezone, timezone)
+    indonesian = f"{local.day} {MONTHS_ID[local.month - 1]} {local.year} pukul {local:%H.%M} {zone}"
+    english = f"{local:%-d %B %Y}, {local:%H:%M} {zone}"
+    return indonesian, english
+
+
+def message_id(dedupe_key: str, recipient: str) -> str:
+    """Stable per (reminder or notice, recipient): a resend is recognisably the same message."""
+    digest = hashlib.sha256(f"{dedupe_key}|{recipient.lower()}".encode()).hexdigest()[:24]
+    return f"<{digest}.{dedupe_key[:36]}@{MAIL_DOMAIN}>"
+
+
+def deadline_calendar(deadline_id: str, title: str, due_at: datetime, timezone: str, stamp: datetime) -> bytes:
+    """A one-hour calendar entry ending at the deadline, in the region's time zone (RFC 5545)."""
+    zone = ZoneInfo(timezone)
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//Cerdas//Menuju Kota Cerdas//ID")
+    calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
+    event = icalendar.Event()
+    event.add("uid", f"{deadline_id}@{MAIL_DOMAIN}")
+    event.add("dtstamp", stamp)
+    end = due_at.astimezone(zone).replace(microsecond=0, second=0)
+    event.add("dtstart", end - timedelta(hours=1))
+    event.add("dtend", end)
+    event.add("summary", f"Tenggat: {title}")
+    event.add("description", f"Batas waktu / deadline: {title}")
+    alarm = icalendar.Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("description", title)
+    alarm.add("trigger", timedelta(days=-1))
+    event.add_component(alarm)
+    calendar.add_component(event)
+    if hasattr(calendar, "add_missing_timezones"):
+        calendar.add_missing_timezones()
+    return calendar.to_ical()
+
+
+def build_message(
+    *,
+    sender: str,
+    recipient: str,
+    recipient_name: str,
+    rendered: Rendered,
+    msg_id: str,
+    correlation_id: str | None,
+    date: datetime,
+    calendar: bytes | None,
+) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = formataddr((recipient_name, recipient))
+    message["Subject"] = rendered.subject
+    message["Message-ID"] = msg_id
+    message["Date"] = format_datetime(date)
+    message["Content-Language"] = "id, en"
+    message["Auto-Submitted"] = "auto-generated"
+    if correlation_id:
+        message[CORRELATION_HEADER] = correlation_id
+    message.set_content(rendered.text)
+    message.add_alternative(rendered.html, subtype="html")
+    if calendar is not None:
+        message.add_attachment(
+            calendar, maintype="text", subtype="calendar", filename="tenggat.ics", params={"method": "PUBLISH"}
+        )
+    return message
+
+
+class SmtpError(Exception):
+    """A send that did not go through; ``code`` is the server's reply code, None for connection trouble."""
+
+    def __init__(self, code: int | None, message: str) -> None:
+        super().__init__(f"{code} {message}" if code else message)
+        self.code = code
+        self.message = message
+
+
+class SmtpTransport:
+    """SMTP from a URL: smtp:// (plain, ?starttls=true to upgrade), smtp+starttls://, smtps:// (TLS)."""
+
+    def __init__(self, url: str, timeout: float = 20.0) -> None:
+        parts = urlsplit(url)
+        self.host = parts.hostname or "127.0.0.1"
+        self.scheme = parts.scheme
+        self.port = parts.port or {"smtps": 465, "smtp+starttls": 587}.get(parts.scheme, 25)
+        self.username = unquote(parts.username) if parts.username else None
+        self.password = unquote(parts.password) if parts.password else None
+        query = parse_qs(parts.query)
+        self.starttls = parts.scheme == "smtp+starttls" or query.get("starttls", ["false"])[0] in ("1", "true")
+        self.timeout = timeout
+
+    def send(self, message: EmailMessage) -> str:
+        sender = parseaddr(str(message["From"]))[1]
+        recipient = parseaddr(str(message["To"]))[1]
+        try:
+            client: smtplib.SMTP
+            if self.scheme == "smtps":
+                client = smtplib.SMTP_SSL(
+                    self.host, self.port, timeout=self.timeout, context=ssl.create_default_context()
+                )
+            else:
+                client = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+            with client:
+                if self.starttls:
+                    client.starttls(context=ssl.create_default_context())
+                if self.username:
+                    client.login(self.username, self.password or "")
+                refused = client.send_message(message, from_addr=sender, to_addrs=[recipient])
+                if refused:
+                    code, text = refused[recipient]
+                    raise SmtpError(code, text.decode(errors="replace"))
+                return "250 accepted"
+        except smtplib.SMTPRecipientsRefused as exc:
+            code, text = next(iter(exc.recipients.values()))
+            raise SmtpError(code, text.decode(errors="replace") if isinstance(text, bytes) else str(text)) from exc
+        except smtplib.SMTPResponseException as exc:
+            text = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
+            raise SmtpError(exc.smtp_code, text) from exc
+        except (smtplib.SMTPException, OSError) as exc:
+            raise SmtpError(None, f"{exc.__class__.__name__}: {exc}") from exc

@@ -1,0 +1,67 @@
+"""Celery tasks of the notification worker: consume every event, scan reminders, deliver email."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import redis
+
+from services.notifications import handlers
+from services.notifications.directory import OfficialsDirectory
+from shared.celery_app import DELIVERY_TASK, REMINDER_SCAN_TASK
+from shared.events import DeadlineClearedV1, DeadlineSetV1, Envelope, EventData, OfficialsChangedV1
+from shared.logging import get_logger
+from shared.messaging.inbox import Handler
+from shared.runtime import ServiceRuntime
+from shared.uow import UnitOfWork
+
+log = get_logger(__name__)
+SCAN_LOCK = "cerdas:notifications:reminder-scan"
+
+
+def event_handlers(runtime: ServiceRuntime) -> dict[str, Handler]:
+    policy = runtime.settings.reminder_policy
+
+    def on_deadline_set(uow: UnitOfWork, envelope: Envelope, data: EventData) -> None:
+        assert isinstance(data, DeadlineSetV1)
+        handlers.on_deadline_set(uow, envelope, data, policy)
+
+    def on_deadline_cleared(uow: UnitOfWork, envelope: Envelope, data: EventData) -> None:
+        assert isinstance(data, DeadlineClearedV1)
+        handlers.on_deadline_cleared(uow, envelope, data)
+
+    def on_officials_changed(uow: UnitOfWork, envelope: Envelope, data: EventData) -> None:
+        assert isinstance(data, OfficialsChangedV1)
+        OfficialsDirectory.invalidate(uow.session, data.region_code)
+
+    return {
+        "deadline.set": on_deadline_set,
+        "deadline.cleared": on_deadline_cleared,
+        "assessment.officials_changed": on_officials_changed,
+    }
+
+
+def register_tasks(runtime: ServiceRuntime, notifier: handlers.Notifier) -> None:
+    lock_seconds = max(60, int(runtime.settings.reminder_scan_seconds * 4))
+
+    @runtime.celery.task(name=REMINDER_SCAN_TASK, ignore_result=True)
+    def scan_reminders() -> dict[str, Any]:
+        """Turn due reminders into deliveries, one scan at a time across all workers."""
+        client = redis.Redis.from_url(runtime.settings.broker_url)
+        lock = client.lock(SCAN_LOCK, timeout=lock_seconds, blocking=False)
+        if not lock.acquire():
+            log.info("reminder scan already running elsewhere; skipped")
+            return {"skipped": True}
+        try:
+            with runtime.uow() as uow:
+                created = handlers.dispatch_due_reminders(uow, notifier)
+        finally:
+            lock.release()
+            client.close()
+        if created:
+            runtime.celery.send_task(DELIVERY_TASK, queue="notifications")
+        return {"deliveries": created}
+
+    @runtime.celery.task(name=DELIVERY_TASK, ignore_result=True)
+    def deliver_pending() -> dict[str, int]:
+        return handlers.deliver_due(runtime.uow, notifier)
