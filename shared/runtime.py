@@ -78,7 +78,7 @@ def build_runtime(
 def _register_sweep(runtime: ServiceRuntime) -> None:
     grace = timedelta(seconds=runtime.settings.outbox_grace_seconds)
 
-    @runtime.celery.task(name=sweep_task_name(runtime.name), ignore_result=True)
+    @runtime.celery.task(name=sweep_task_name(runtime.name), ignore_result=True, shared=False)
     def sweep_outbox() -> dict[str, int]:
         result = runtime.relay.sweep(grace=grace)
         return {"published": result.published, "failed": result.failed}
@@ -91,6 +91,7 @@ def register_consumer(runtime: ServiceRuntime, handlers: Mapping[str, Handler]) 
         name=event_task_name(runtime.name),
         bind=True,
         ignore_result=True,
+        shared=False,  # a shared task would be attached to every service's app
         max_retries=50,
     )
     def handle_event(self: Any, envelope: dict[str, Any]) -> str:

@@ -65,6 +65,8 @@ def start_programme_for_signed_mou(
         created_at=uow.clock.now(),
     )
     uow.session.add(programme)
+    # No ORM relationships here, so parents are flushed before the rows that point at them.
+    uow.session.flush()
     milestones: list[Milestone] = []
     first_stage: Stage | None = None
     for planned in domain.plan_from_signing(template, signed_on, data.timezone):
@@ -80,6 +82,7 @@ def start_programme_for_signed_mou(
         )
         first_stage = first_stage or stage
         uow.session.add(stage)
+        uow.session.flush()
         for item in planned.milestones:
             milestone = Milestone(
                 id=str(uuid.uuid4()),

@@ -44,7 +44,7 @@ def event_handlers(runtime: ServiceRuntime) -> dict[str, Handler]:
 def register_tasks(runtime: ServiceRuntime, notifier: handlers.Notifier) -> None:
     lock_seconds = max(60, int(runtime.settings.reminder_scan_seconds * 4))
 
-    @runtime.celery.task(name=REMINDER_SCAN_TASK, ignore_result=True)
+    @runtime.celery.task(name=REMINDER_SCAN_TASK, ignore_result=True, shared=False)
     def scan_reminders() -> dict[str, Any]:
         """Turn due reminders into deliveries, one scan at a time across all workers."""
         client = redis.Redis.from_url(runtime.settings.broker_url)
@@ -62,6 +62,6 @@ def register_tasks(runtime: ServiceRuntime, notifier: handlers.Notifier) -> None
             runtime.celery.send_task(DELIVERY_TASK, queue="notifications")
         return {"deliveries": created}
 
-    @runtime.celery.task(name=DELIVERY_TASK, ignore_result=True)
+    @runtime.celery.task(name=DELIVERY_TASK, ignore_result=True, shared=False)
     def deliver_pending() -> dict[str, int]:
         return handlers.deliver_due(runtime.uow, notifier)
