@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -72,6 +72,25 @@ def build_runtime(
     relay = OutboxRelay(session_factory, metadata.tables["outbox"], publisher or CeleryPublisher(celery), clock)
     runtime = ServiceRuntime(name, settings, engine, session_factory, metadata, clock, celery, relay)
     _register_sweep(runtime)
+    return runtime
+
+
+def bootstrap_service(
+    name: str,
+    metadata: MetaData,
+    settings: Settings | None = None,
+    handlers: Callable[[ServiceRuntime], Mapping[str, Handler]] | None = None,
+    **overrides: Any,
+) -> ServiceRuntime:
+    """What every service's ``bootstrap()`` does: settings, JSON logs, runtime, and its event consumer."""
+    from shared.config import load_settings
+    from shared.logging import configure_logging
+
+    settings = settings or load_settings()
+    configure_logging(name, settings.log_level, settings.log_format)
+    runtime = build_runtime(name, settings, metadata, **overrides)
+    if handlers is not None:
+        register_consumer(runtime, handlers(runtime))
     return runtime
 
 

@@ -5,18 +5,15 @@ from __future__ import annotations
 from flask_openapi3 import OpenAPI
 
 from services.assessment.orm import metadata
-from shared.config import Settings, load_settings
-from shared.logging import configure_logging
-from shared.runtime import ServiceRuntime, build_runtime
+from shared.config import Settings
+from shared.runtime import ServiceRuntime, bootstrap_service
 from shared.web import create_service_app
 
 NAME = "assessment"
 
 
 def bootstrap(settings: Settings | None = None, **overrides: object) -> ServiceRuntime:
-    settings = settings or load_settings()
-    configure_logging(NAME, settings.log_level, settings.log_format)
-    return build_runtime(NAME, settings, metadata, **overrides)  # type: ignore[arg-type]
+    return bootstrap_service(NAME, metadata, settings, None, **overrides)
 
 
 def create_app(runtime: ServiceRuntime | None = None) -> OpenAPI:

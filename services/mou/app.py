@@ -5,20 +5,17 @@ from __future__ import annotations
 from flask_openapi3 import OpenAPI
 
 from services.mou.orm import metadata
-from services.mou.tasks import event_handlers
-from shared.config import Settings, load_settings
-from shared.logging import configure_logging
-from shared.runtime import ServiceRuntime, build_runtime, register_consumer
+from services.mou.tasks import event_handlers, register_tasks
+from shared.config import Settings
+from shared.runtime import ServiceRuntime, bootstrap_service
 from shared.web import create_service_app
 
 NAME = "mou"
 
 
 def bootstrap(settings: Settings | None = None, **overrides: object) -> ServiceRuntime:
-    settings = settings or load_settings()
-    configure_logging(NAME, settings.log_level, settings.log_format)
-    runtime = build_runtime(NAME, settings, metadata, **overrides)  # type: ignore[arg-type]
-    register_consumer(runtime, event_handlers(runtime))
+    runtime = bootstrap_service(NAME, metadata, settings, event_handlers, **overrides)
+    register_tasks(runtime)
     return runtime
 
 

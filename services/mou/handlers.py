@@ -201,3 +201,28 @@ def sign(uow: UnitOfWork, agreement_id: str, data: SignIn, principal: Principal,
         ),
     )
     return agreement
+
+
+def expire_lapsed(uow: UnitOfWork) -> list[str]:
+    """Signed agreements whose term has run out (in the region's own calendar) become expired."""
+    now = uow.clock.now()
+    expired = []
+    for agreement in uow.session.scalars(
+        select(Agreement).where(Agreement.status == "signed", Agreement.valid_until.is_not(None)).with_for_update()
+    ):
+        today = local_date(now, agreement.timezone)
+        if agreement.valid_until is None or agreement.valid_until >= today:
+            continue
+        domain.check_transition(agreement.status, "expired", f"agreement {agreement.number}")
+        agreement.status = "expired"
+        agreement.updated_at = now
+        _audit(uow, agreement, "system", "expired", valid_until=agreement.valid_until.isoformat())
+        uow.record(
+            "mou.expired",
+            agreement.region_code,
+            events.MouExpiredV1(
+                agreement_id=agreement.id, region_code=agreement.region_code, expired_on=agreement.valid_until
+            ),
+        )
+        expired.append(agreement.id)
+    return expired

@@ -9,19 +9,17 @@ from services.notifications.handlers import Notifier
 from services.notifications.mailer import SmtpTransport
 from services.notifications.orm import metadata
 from services.notifications.tasks import event_handlers, register_tasks
-from shared.config import Settings, load_settings
+from shared.config import Settings
 from shared.http_client import ServiceClient
-from shared.logging import configure_logging
-from shared.runtime import ServiceRuntime, build_runtime, register_consumer
+from shared.runtime import ServiceRuntime, bootstrap_service
 from shared.web import create_service_app
 
 NAME = "notifications"
 
 
 def bootstrap(settings: Settings | None = None, **overrides: object) -> ServiceRuntime:
-    settings = settings or load_settings()
-    configure_logging(NAME, settings.log_level, settings.log_format)
-    runtime = build_runtime(NAME, settings, metadata, **overrides)  # type: ignore[arg-type]
+    runtime = bootstrap_service(NAME, metadata, settings, event_handlers, **overrides)
+    settings = runtime.settings
     client = ServiceClient(
         caller=NAME,
         base_url=settings.service_urls["assessment"],
@@ -36,7 +34,6 @@ def bootstrap(settings: Settings | None = None, **overrides: object) -> ServiceR
         transport=SmtpTransport(settings.smtp_url, settings.smtp_timeout_seconds),
     )
     runtime.extras["notifier"] = notifier
-    register_consumer(runtime, event_handlers(runtime))
     register_tasks(runtime, notifier)
     return runtime
 

@@ -1,0 +1,30 @@
+"""Gunicorn settings for every Cerdas web process; ``-b`` on the command line overrides the bind."""
+
+from __future__ import annotations
+
+import os
+
+
+def _positive_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip() or str(default)
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SystemExit(f"gunicorn.conf.py: {name}={raw!r} must be a whole number") from None
+    if value < 1:
+        raise SystemExit(f"gunicorn.conf.py: {name}={raw!r} must be at least 1")
+    return value
+
+
+bind = [os.environ.get("CERDAS_BIND", "").strip() or "0.0.0.0:8000"]
+workers = _positive_int("CERDAS_WEB_CONCURRENCY", 2)
+worker_class = "sync"
+timeout = 30
+graceful_timeout = 30
+keepalive = 5
+
+# The application logs each request itself, as JSON with the correlation id; a second,
+# unstructured access line per request would only add noise.
+accesslog = None
+errorlog = "-"
+loglevel = os.environ.get("CERDAS_LOG_LEVEL", "info").strip().lower() or "info"
