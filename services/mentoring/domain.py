@@ -132,3 +132,105 @@ def check_reschedule(new_due: date, today: date, status: str) -> None:
         raise Conflict("an accepted milestone cannot be rescheduled", current_state=status)
     if new_due < today:
         raise Invalid(f"the new due date {new_due.isoformat()} is in the past", field="due_date")
+
+
+# --- deliverables and their review ------------------------------------------------------
+
+DECISIONS = ("accept", "request_revision")
+
+
+def check_submission(milestone_status: str, kind: str) -> None:
+    """A region may hand in a deliverable while the milestone waits for one."""
+    if kind == "evaluation":
+        raise Conflict(
+            "the evaluation is handed in as a self-assessment (PUT /programmes/<id>/evaluation), not a document",
+            current_state=milestone_status,
+        )
+    if milestone_status == "accepted":
+        raise Conflict("this milestone is already accepted", current_state=milestone_status)
+    if milestone_status == "submitted":
+        raise Conflict("a submission for this milestone is awaiting review", current_state=milestone_status)
+
+
+def check_review(
+    submission_status: str, decision: str, comments: str | None, new_due: date | None, today: date
+) -> None:
+    if submission_status != "submitted":
+        raise Conflict(f"this submission was already reviewed ({submission_status})", current_state=submission_status)
+    if decision not in DECISIONS:
+        raise Invalid(f"decision must be one of {', '.join(DECISIONS)}", field="decision")
+    if decision == "request_revision":
+        if not comments:
+            raise Invalid("a revision request needs comments saying what to change", field="comments")
+        if new_due is None:
+            raise Invalid("a revision request needs a new due date", field="due_date")
+        if new_due < today:
+            raise Invalid(f"the new due date {new_due.isoformat()} is in the past", field="due_date")
+
+
+@dataclass(frozen=True)
+class StageProgress:
+    key: str
+    status: str
+    milestone_states: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Advance:
+    started: tuple[str, ...]
+    completed: tuple[str, ...]
+    programme_complete: bool
+
+
+def advance_stages(stages: Sequence[StageProgress]) -> Advance:
+    """Stages run in order: each completes once all its milestones are accepted, and only then
+    does the next start. Work handed in early counts when its stage's turn comes."""
+    started: list[str] = []
+    completed: list[str] = []
+    for stage in stages:
+        if stage.status == "completed":
+            continue
+        if stage.status == "pending":
+            started.append(stage.key)
+        if not stage_complete(stage.milestone_states):
+            return Advance(tuple(started), tuple(completed), programme_complete=False)
+        completed.append(stage.key)
+    return Advance(tuple(started), tuple(completed), programme_complete=True)
+
+
+# --- evaluation (monev) -----------------------------------------------------------------
+
+DEFAULT_WEIGHTS: dict[str, float] = {"baseline": 10, "output": 20, "outcome": 30, "impact": 30, "quick_win": 10}
+MAX_SCORE = 100.0
+
+
+def check_weights(weights: Mapping[str, float]) -> dict[str, float]:
+    if not weights:
+        raise Invalid("at least one weighted dimension is needed", field="weights")
+    checked: dict[str, float] = {}
+    for dimension, weight in weights.items():
+        if not dimension.replace("_", "").isalnum() or dimension != dimension.lower():
+            raise Invalid(f"dimension {dimension!r} must be lower case letters, digits and _", field="weights")
+        if not isinstance(weight, int | float) or isinstance(weight, bool) or weight <= 0:
+            raise Invalid(f"the weight of {dimension} must be a number above zero", field=f"weights.{dimension}")
+        checked[dimension] = float(weight)
+    return checked
+
+
+def check_dimensions(weights: Mapping[str, float], scores: Mapping[str, float], field: str) -> None:
+    missing = sorted(set(weights) - set(scores))
+    unknown = sorted(set(scores) - set(weights))
+    if missing:
+        raise Invalid(f"every weighted dimension needs a score; missing: {', '.join(missing)}", field=field)
+    if unknown:
+        raise Invalid(f"these dimensions are not weighted for this cohort: {', '.join(unknown)}", field=field)
+    for dimension, score in scores.items():
+        if not 0 <= score <= MAX_SCORE:
+            raise Invalid(f"the score of {dimension} must be between 0 and 100", field=f"{field}.{dimension}")
+
+
+def achievement_index(weights: Mapping[str, float], scores: Mapping[str, float]) -> float:
+    """The weighted mean of the confirmed scores, 0-100; weights need not add up to 100."""
+    check_dimensions(weights, scores, "scores")
+    total = sum(weights.values())
+    return round(sum(weights[d] * scores[d] for d in weights) / total, 2)

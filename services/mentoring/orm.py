@@ -1,11 +1,11 @@
-"""Mentoring tables: programmes, their stages and milestones, and the milestones' date history."""
+"""Mentoring tables: plan templates, programmes with stages and milestones, mentors, deliverables, evaluation."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import JSONType, UTCDateTime, new_metadata
@@ -79,3 +79,84 @@ class MilestoneChange(Base):
     new_due_date: Mapped[date] = mapped_column(Date, nullable=False)
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     details: Mapped[dict[str, Any]] = mapped_column(JSONType, nullable=False, default=dict)
+
+
+class PlanTemplateVersion(Base):
+    """A cohort's plan template; each change is a new version and programmes name the one they used."""
+
+    __tablename__ = "plan_templates"
+    __table_args__ = (UniqueConstraint("cohort_year", "version", name="uq_plan_templates_cohort_version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    cohort_year: Mapped[int] = mapped_column(Integer, nullable=False, index=True)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    name: Mapped[str] = mapped_column(String(60), nullable=False)
+    body: Mapped[dict[str, Any]] = mapped_column(JSONType, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    created_by: Mapped[str] = mapped_column(String(120), nullable=False)
+
+
+class ProgrammeMentor(Base):
+    """A mentor (the ``sub`` of their token) assigned to a programme."""
+
+    __tablename__ = "programme_mentors"
+
+    programme_id: Mapped[str] = mapped_column(ForeignKey("programmes.id"), primary_key=True)
+    mentor: Mapped[str] = mapped_column(String(120), primary_key=True, index=True)
+    name: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    assigned_by: Mapped[str] = mapped_column(String(120), nullable=False)
+
+
+class Submission(Base):
+    """One hand-in of a deliverable (an uploaded file or a link) and, once reviewed, the mentor's decision."""
+
+    __tablename__ = "submissions"
+    __table_args__ = (UniqueConstraint("milestone_id", "attempt", name="uq_submissions_milestone_attempt"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    programme_id: Mapped[str] = mapped_column(ForeignKey("programmes.id"), nullable=False, index=True)
+    milestone_id: Mapped[str] = mapped_column(ForeignKey("milestones.id"), nullable=False, index=True)
+    attempt: Mapped[int] = mapped_column(Integer, nullable=False)
+    link: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+    filename: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    content_type: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    size_bytes: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    submitted_by: Mapped[str] = mapped_column(String(120), nullable=False)
+    status: Mapped[str] = mapped_column(String(20), nullable=False)
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    reviewed_by: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    comments: Mapped[str | None] = mapped_column(Text, nullable=True)
+    revision_due_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+
+
+class EvaluationWeights(Base):
+    """Monev weights per dimension for one cohort; the dimensions themselves change by year."""
+
+    __tablename__ = "evaluation_weights"
+
+    cohort_year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    weights: Mapped[dict[str, float]] = mapped_column(JSONType, nullable=False)
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    set_by: Mapped[str] = mapped_column(String(120), nullable=False)
+
+
+class Evaluation(Base):
+    """A programme's monev: the region's self-assessment with evidence, then an assessor's confirmation."""
+
+    __tablename__ = "evaluations"
+
+    programme_id: Mapped[str] = mapped_column(ForeignKey("programmes.id"), primary_key=True)
+    status: Mapped[str] = mapped_column(String(20), nullable=False)
+    self_assessment: Mapped[dict[str, Any]] = mapped_column(JSONType, nullable=False)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    submitted_by: Mapped[str] = mapped_column(String(120), nullable=False)
+    confirmed_scores: Mapped[dict[str, float] | None] = mapped_column(JSONType, nullable=True)
+    weights: Mapped[dict[str, float] | None] = mapped_column(JSONType, nullable=True)
+    achievement_index: Mapped[float | None] = mapped_column(Float, nullable=True)
+    assessor_comments: Mapped[str | None] = mapped_column(Text, nullable=True)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    confirmed_by: Mapped[str | None] = mapped_column(String(120), nullable=True)
