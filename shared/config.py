@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -55,8 +56,11 @@ class Settings:
     smtp_timeout_seconds: float = 20.0
     smtp_retry_seconds: float = 60.0
     smtp_max_attempts: int = 8
+    extra_official_roles: tuple[str, ...] = ()
     mou_signing_days: int = 30
     mou_term_days: int = 1825
+    mentoring_upload_max_mb: int = 25
+    mou_document_max_bytes: int = 10 * 1024 * 1024
 
     def database_url(self, service: str) -> str:
         return self.database_urls[service]
@@ -124,6 +128,15 @@ def _roles(env: Mapping[str, str], name: str, default: tuple[str, ...]) -> tuple
     roles = tuple(part.strip() for part in raw.split(",") if part.strip())
     if not roles or any(not part.replace("_", "").isalpha() for part in roles):
         raise SettingsError(f"{name}={raw!r} must be a comma-separated list of official roles, least senior first")
+    return roles
+
+
+def _extra_roles(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """Official roles a region may record besides the standard five, e.g. ``inspectorate_head``."""
+    raw = env.get(name, "").strip()
+    roles = tuple(dict.fromkeys(part.strip() for part in raw.split(",") if part.strip()))
+    if any(not re.fullmatch(r"[a-z][a-z_]{1,39}", role) for role in roles):
+        raise SettingsError(f"{name}={raw!r} must be a comma-separated list of lower_case role names")
     return roles
 
 
@@ -211,6 +224,13 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         smtp_timeout_seconds=_number(env, "CERDAS_SMTP_TIMEOUT_SECONDS", 20.0, minimum=0.1),
         smtp_retry_seconds=_number(env, "CERDAS_SMTP_RETRY_SECONDS", 60.0, minimum=0.0),
         smtp_max_attempts=_int(env, "CERDAS_SMTP_MAX_ATTEMPTS", 8, minimum=1),
+        extra_official_roles=_extra_roles(env, "CERDAS_EXTRA_OFFICIAL_ROLES"),
         mou_signing_days=_int(env, "CERDAS_MOU_SIGNING_DAYS", 30, minimum=1),
         mou_term_days=_int(env, "CERDAS_MOU_TERM_DAYS", 1825, minimum=1),
+        # Below the web layer's own 32 MiB request limit, so the clearer mentoring message answers first.
+        mentoring_upload_max_mb=_int(env, "CERDAS_MENTORING_UPLOAD_MAX_MB", 25, minimum=1, maximum=30),
+        # Bounded by the web layer's own request limit (32 MiB), which would otherwise answer first.
+        mou_document_max_bytes=_int(
+            env, "CERDAS_MOU_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024, maximum=32 * 1024 * 1024 - 65536
+        ),
     )

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
-from shared.errors import Conflict, Invalid
+from shared.errors import Conflict, Invalid, PayloadTooLarge
 
 STATES = ("draft", "scheduled", "signed", "expired", "terminated")
 TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -67,3 +69,73 @@ def check_signed_at(signed_at: datetime, now: datetime, created_at: datetime) ->
         raise Invalid(
             f"signed_at may not be before the agreement existed ({created_at.isoformat()})", field="signed_at"
         )
+
+
+def signing_at(when: datetime, timezone: str) -> datetime:
+    """A ceremony time as officials give it: an aware instant, or a wall-clock time in the region's own zone."""
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=ZoneInfo(timezone))
+    return when.astimezone(UTC)
+
+
+def check_schedule(scheduled_at: datetime, now: datetime, mode: str, venue: str | None) -> None:
+    """An invitation goes out for it, so the ceremony lies ahead and says where to join."""
+    if scheduled_at < now:
+        raise Invalid("scheduled_at must not be in the past", field="scheduled_at")
+    if mode == "offline" and not venue:
+        raise Invalid("an offline signing needs a venue", field="venue")
+    if mode == "online" and venue is not None and not venue.startswith(("https://", "http://")):
+        raise Invalid("an online signing's venue is the meeting link (http or https)", field="venue")
+
+
+def check_termination(current: str, reason: str, agreement: str = "agreement") -> None:
+    check_transition(current, "terminated", agreement)
+    if len(reason.strip()) < 5:
+        raise Invalid("say why the agreement is terminated (at least 5 characters)", field="reason")
+
+
+@dataclass(frozen=True)
+class BatchFailure:
+    """Why one agreement of a ceremony could not take part; the whole ceremony is refused with the list."""
+
+    agreement_id: str
+    number: str | None
+    status: int
+    detail: str
+    current_state: str | None = None
+
+
+def check_unique_ids(agreement_ids: Sequence[str]) -> None:
+    seen: set[str] = set()
+    for index, agreement_id in enumerate(agreement_ids):
+        if agreement_id in seen:
+            raise Invalid(f"agreement {agreement_id} is listed twice", field=f"agreements[{index}]")
+        seen.add(agreement_id)
+
+
+# --- the signed document --------------------------------------------------------------------
+
+PDF_MAGIC = b"%PDF-"
+PDF_VERSIONS = (b"1.0", b"1.1", b"1.2", b"1.3", b"1.4", b"1.5", b"1.6", b"1.7", b"2.0")
+# Scanners and signing tools append a few bytes after %%EOF; the trailer sits in the last kilobyte.
+PDF_TAIL_WINDOW = 1024
+
+
+def check_pdf(content: bytes, max_bytes: int) -> None:
+    """Enough structure to be sure an upload is a PDF and not a renamed file: the header, at least one
+    indirect object, a cross-reference pointer and the end-of-file marker."""
+    if len(content) > max_bytes:
+        raise PayloadTooLarge(f"the document is {len(content)} bytes; the limit is {max_bytes} bytes", limit=max_bytes)
+    if not content:
+        raise Invalid("the document is empty", field="file")
+    if not content.startswith(PDF_MAGIC):
+        raise Invalid("the document is not a PDF (it does not start with %PDF-)", field="file")
+    if content[5:8] not in PDF_VERSIONS:
+        raise Invalid("the document's PDF header names no known PDF version", field="file")
+    tail = content[-PDF_TAIL_WINDOW:]
+    if b"%%EOF" not in tail:
+        raise Invalid("the PDF is truncated: it has no %%EOF marker at its end", field="file")
+    if b"startxref" not in tail:
+        raise Invalid("the PDF has no cross-reference pointer (startxref)", field="file")
+    if re.search(rb"\d+\s+\d+\s+obj\b", content) is None or b"endobj" not in content:
+        raise Invalid("the PDF contains no objects", field="file")

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
+from flask_openapi3 import FileStorage
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 
@@ -36,15 +37,93 @@ class SignatoryOut(SignatoryIn):
     pass
 
 
+SCHEDULED_AT = Field(
+    description="when the signing starts: an instant with an offset, or a local time (no offset) that is read "
+    "in the region's own time zone",
+    examples=["2023-02-28T10:00:00", "2023-02-28T10:00:00+07:00"],
+)
+VENUE = Field(default=None, max_length=300, description="a place (offline), or the meeting link (online)")
+
+
 class ScheduleIn(Strict):
-    scheduled_at: AwareDatetime
+    scheduled_at: datetime = SCHEDULED_AT
     mode: Literal["online", "offline"]
-    venue: str | None = Field(default=None, max_length=300, description="a place, or the meeting link when online")
+    venue: str | None = VENUE
 
 
 class SignIn(Strict):
     signed_at: AwareDatetime
     signatories: list[SignatoryIn] = Field(min_length=2, max_length=20)
+
+
+class TerminateIn(Strict):
+    reason: str = Field(min_length=5, max_length=2000)
+
+
+AgreementIds = Field(min_length=1, max_length=200)
+
+
+class CeremonyScheduleIn(Strict):
+    """One session for many agreements; a local ``scheduled_at`` is read in each region's own zone."""
+
+    agreement_ids: list[str] = AgreementIds
+    scheduled_at: datetime = SCHEDULED_AT
+    mode: Literal["online", "offline"]
+    venue: str | None = VENUE
+
+
+class CeremonyAgreementIn(Strict):
+    agreement_id: str = Field(min_length=1, max_length=36)
+    signatories: list[SignatoryIn] = Field(
+        min_length=1, max_length=20, description="this region's signatories (its head, or a representative)"
+    )
+
+
+class CeremonySignIn(Strict):
+    """Every agreement signed in one session: the shared signatories (the ministry's) sign each of them."""
+
+    signed_at: AwareDatetime
+    signatories: list[SignatoryIn] = Field(
+        min_length=1, max_length=20, description="who signs every agreement, e.g. the Director General"
+    )
+    agreements: list[CeremonyAgreementIn] = Field(min_length=1, max_length=200)
+
+
+class DocumentForm(BaseModel):
+    file: FileStorage = Field(description="the signed agreement as a PDF")
+
+
+class DocumentPath(AgreementPath):
+    version: int = Field(ge=1)
+
+
+class DocumentOut(BaseModel):
+    id: str
+    agreement_id: str
+    version: int
+    filename: str
+    sha256: str
+    size: int
+    uploaded_at: datetime
+    uploaded_by: str
+    download: str
+
+
+class DocumentList(BaseModel):
+    items: list[DocumentOut]
+
+
+class AuditEntryOut(BaseModel):
+    at: datetime
+    actor: str
+    action: str
+    details: dict[str, Any]
+    correlation_id: str | None
+
+
+class AuditTrail(BaseModel):
+    agreement_id: str
+    items: list[AuditEntryOut]
 
 
 class AgreementOut(BaseModel):
@@ -61,9 +140,15 @@ class AgreementOut(BaseModel):
     venue: str | None
     signed_at: datetime | None
     valid_until: date | None
+    terminated_reason: str | None = None
     signatories: list[SignatoryOut]
 
 
 class AgreementList(BaseModel):
+    items: list[AgreementOut]
+    total: int
+
+
+class CeremonyOut(BaseModel):
     items: list[AgreementOut]
     total: int

@@ -1,47 +1,23 @@
-"""Thin HTTP routes of the MoU service."""
+"""Routes for one agreement: read, schedule, sign, terminate and its audit trail."""
 
 from __future__ import annotations
 
 from flask import Response, jsonify
-from flask_openapi3 import APIBlueprint, Tag
 
 from services.mou import handlers
-from services.mou.orm import Agreement
-from services.mou.schemas import AgreementList, AgreementOut, AgreementPath, AgreementQuery, ScheduleIn, SignIn
-from shared.uow import UnitOfWork
-from shared.web import BEARER, current_principal, requires, runtime_of
-
-agreements_tag = Tag(name="agreements", description="MoU (Nota Kesepakatan) agreements: scheduling and signing")
-api = APIBlueprint("mou", __name__, abp_security=BEARER)
-
-
-def agreement_json(uow: UnitOfWork, agreement: Agreement) -> dict:
-    signatories = handlers.signatories_of(uow, agreement.id)
-    return AgreementOut(
-        id=agreement.id,
-        number=agreement.number,
-        cohort_year=agreement.cohort_year,
-        region_code=agreement.region_code,
-        region_name=agreement.region_name,
-        timezone=agreement.timezone,
-        status=agreement.status,
-        sign_by=agreement.sign_by,
-        scheduled_at=agreement.scheduled_at,
-        mode=agreement.mode,
-        venue=agreement.venue,
-        signed_at=agreement.signed_at,
-        valid_until=agreement.valid_until,
-        signatories=[
-            {
-                "party": s.party,
-                "name": s.name,
-                "position": s.position,
-                "acting": s.acting,
-                "on_behalf_of": s.on_behalf_of,
-            }
-            for s in signatories
-        ],
-    ).model_dump(mode="json")
+from services.mou.api.common import READERS, agreement_json, agreements_tag, api
+from services.mou.domain import SignatoryInput
+from services.mou.schemas import (
+    AgreementList,
+    AgreementOut,
+    AgreementPath,
+    AgreementQuery,
+    AuditTrail,
+    ScheduleIn,
+    SignIn,
+    TerminateIn,
+)
+from shared.web import current_principal, requires, runtime_of
 
 
 @api.get(
@@ -50,7 +26,7 @@ def agreement_json(uow: UnitOfWork, agreement: Agreement) -> dict:
     responses={200: AgreementList},
     summary="Agreements, filtered by cohort, status and region",
 )
-@requires("operator", "assessor", "mentor", "service", "region")
+@requires(*READERS)
 def list_agreements(query: AgreementQuery) -> Response:
     with runtime_of().uow() as uow:
         agreements = handlers.list_agreements(uow, query.cohort, query.status, query.region, current_principal())
@@ -63,7 +39,7 @@ def list_agreements(query: AgreementQuery) -> Response:
     responses={200: AgreementOut},
     summary="One agreement with its signatories",
 )
-@requires("operator", "assessor", "mentor", "service", "region")
+@requires(*READERS)
 def get_agreement(path: AgreementPath) -> Response:
     with runtime_of().uow() as uow:
         return jsonify(agreement_json(uow, handlers.get_agreement(uow, path.agreement_id, current_principal())))
@@ -73,12 +49,14 @@ def get_agreement(path: AgreementPath) -> Response:
     "/agreements/<agreement_id>/schedule",
     tags=[agreements_tag],
     responses={200: AgreementOut},
-    summary="Schedule the signing (online or offline)",
+    summary="Schedule the signing (online or offline); publishes mou.scheduled",
 )
 @requires("operator")
 def schedule(path: AgreementPath, body: ScheduleIn) -> Response:
     with runtime_of().uow() as uow:
-        agreement = handlers.schedule(uow, path.agreement_id, body, current_principal())
+        agreement = handlers.schedule(
+            uow, path.agreement_id, body.scheduled_at, body.mode, body.venue, current_principal()
+        )
         uow.commit()
         return jsonify(agreement_json(uow, agreement))
 
@@ -93,6 +71,54 @@ def schedule(path: AgreementPath, body: ScheduleIn) -> Response:
 def sign(path: AgreementPath, body: SignIn) -> Response:
     runtime = runtime_of()
     with runtime.uow() as uow:
-        agreement = handlers.sign(uow, path.agreement_id, body, current_principal(), runtime.settings.mou_term_days)
+        agreement = handlers.sign(
+            uow,
+            path.agreement_id,
+            body.signed_at,
+            [SignatoryInput(**s.model_dump()) for s in body.signatories],
+            current_principal(),
+            runtime.settings.mou_term_days,
+        )
         uow.commit()
         return jsonify(agreement_json(uow, agreement))
+
+
+@api.post(
+    "/agreements/<agreement_id>/terminate",
+    tags=[agreements_tag],
+    responses={200: AgreementOut},
+    summary="End the agreement early, with a reason; publishes mou.terminated",
+)
+@requires("operator")
+def terminate(path: AgreementPath, body: TerminateIn) -> Response:
+    with runtime_of().uow() as uow:
+        agreement = handlers.terminate(uow, path.agreement_id, body.reason, current_principal())
+        uow.commit()
+        return jsonify(agreement_json(uow, agreement))
+
+
+@api.get(
+    "/agreements/<agreement_id>/audit",
+    tags=[agreements_tag],
+    responses={200: AuditTrail},
+    summary="Who did what to the agreement, when, and from which request",
+)
+@requires("operator", "assessor", "region")
+def audit_trail(path: AgreementPath) -> Response:
+    with runtime_of().uow() as uow:
+        entries = handlers.audit_trail(uow, path.agreement_id, current_principal())
+        return jsonify(
+            AuditTrail(
+                agreement_id=path.agreement_id,
+                items=[
+                    {
+                        "at": e.at,
+                        "actor": e.actor,
+                        "action": e.action,
+                        "details": e.details,
+                        "correlation_id": e.correlation_id,
+                    }
+                    for e in entries
+                ],
+            ).model_dump(mode="json")
+        )

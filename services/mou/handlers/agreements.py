@@ -1,16 +1,17 @@
-"""MoU use cases: draft on selection, schedule, sign; each in one unit of work with its events."""
+"""Agreement use cases: draft on selection, schedule, sign, terminate, expire; each recorded with its events."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from collections.abc import Sequence
+from dataclasses import asdict
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 
 from services.mou import domain
 from services.mou.orm import Agreement, AuditEntry, NumberRegister, Signatory
-from services.mou.schemas import ScheduleIn, SignIn
 from shared import events
 from shared.auth import Principal, check_region
 from shared.clock import end_of_local_day, local_date
@@ -21,7 +22,7 @@ from shared.uow import UnitOfWork
 SIGNING_AUDIENCE = ["kominfo_head", "regional_secretary", "head_of_region"]
 
 
-def _audit(uow: UnitOfWork, agreement: Agreement, actor: str, action: str, **details: Any) -> None:
+def audit(uow: UnitOfWork, agreement: Agreement, actor: str, action: str, **details: Any) -> None:
     uow.session.add(
         AuditEntry(
             agreement_id=agreement.id,
@@ -70,7 +71,7 @@ def draft_for_selected_region(
     )
     uow.session.add(agreement)
     uow.session.flush()
-    _audit(uow, agreement, f"event:{envelope.type}", "drafted", event_id=str(envelope.id))
+    audit(uow, agreement, f"event:{envelope.type}", "drafted", event_id=str(envelope.id))
     uow.record(
         "mou.drafted",
         data.region_code,
@@ -105,8 +106,10 @@ def signing_deadline_id(agreement_id: str) -> str:
     return f"mou:signing:{agreement_id}"
 
 
-def get_agreement(uow: UnitOfWork, agreement_id: str, principal: Principal | None = None) -> Agreement:
-    agreement = uow.session.get(Agreement, agreement_id)
+def get_agreement(
+    uow: UnitOfWork, agreement_id: str, principal: Principal | None = None, *, for_update: bool = False
+) -> Agreement:
+    agreement = uow.session.get(Agreement, agreement_id, with_for_update=for_update)
     if agreement is None:
         raise NotFound(f"no agreement with id {agreement_id!r}")
     if principal is not None:
@@ -135,15 +138,25 @@ def signatories_of(uow: UnitOfWork, agreement_id: str) -> list[Signatory]:
     )
 
 
-def schedule(uow: UnitOfWork, agreement_id: str, data: ScheduleIn, principal: Principal) -> Agreement:
-    agreement = get_agreement(uow, agreement_id)
+def schedule(
+    uow: UnitOfWork,
+    agreement_id: str,
+    scheduled_at: datetime,
+    mode: str,
+    venue: str | None,
+    principal: Principal,
+) -> Agreement:
+    """Fix the signing ceremony; a naive ``scheduled_at`` is wall-clock time in the region's zone."""
+    agreement = get_agreement(uow, agreement_id, for_update=True)
     domain.check_transition(agreement.status, "scheduled", f"agreement {agreement.number}")
+    when = domain.signing_at(scheduled_at, agreement.timezone)
+    domain.check_schedule(when, uow.clock.now(), mode, venue)
     agreement.status = "scheduled"
-    agreement.scheduled_at = data.scheduled_at
-    agreement.mode = data.mode
-    agreement.venue = data.venue
+    agreement.scheduled_at = when
+    agreement.mode = mode
+    agreement.venue = venue
     agreement.updated_at = uow.clock.now()
-    _audit(uow, agreement, principal.sub, "scheduled", scheduled_at=data.scheduled_at.isoformat(), mode=data.mode)
+    audit(uow, agreement, principal.sub, "scheduled", scheduled_at=when.isoformat(), mode=mode, venue=venue)
     uow.record(
         "mou.scheduled",
         agreement.region_code,
@@ -151,33 +164,42 @@ def schedule(uow: UnitOfWork, agreement_id: str, data: ScheduleIn, principal: Pr
             agreement_id=agreement.id,
             region_code=agreement.region_code,
             timezone=agreement.timezone,
-            scheduled_at=data.scheduled_at,
-            mode=data.mode,
-            venue=data.venue,
+            scheduled_at=when,
+            mode=mode,  # type: ignore[arg-type]
+            venue=venue,
         ),
     )
     return agreement
 
 
-def sign(uow: UnitOfWork, agreement_id: str, data: SignIn, principal: Principal, term_days: int) -> Agreement:
-    agreement = get_agreement(uow, agreement_id)
+def sign(
+    uow: UnitOfWork,
+    agreement_id: str,
+    signed_at: datetime,
+    signatories: Sequence[domain.SignatoryInput],
+    principal: Principal,
+    term_days: int,
+) -> Agreement:
+    agreement = get_agreement(uow, agreement_id, for_update=True)
     domain.check_transition(agreement.status, "signed", f"agreement {agreement.number}")
-    signatories = [domain.SignatoryInput(**s.model_dump()) for s in data.signatories]
     domain.check_signatories(signatories)
-    domain.check_signed_at(data.signed_at, uow.clock.now(), agreement.created_at)
+    domain.check_signed_at(signed_at, uow.clock.now(), agreement.created_at)
     agreement.status = "signed"
-    agreement.signed_at = data.signed_at
-    agreement.valid_until = local_date(data.signed_at, agreement.timezone) + timedelta(days=term_days)
+    agreement.signed_at = signed_at
+    agreement.valid_until = local_date(signed_at, agreement.timezone) + timedelta(days=term_days)
     agreement.updated_at = uow.clock.now()
-    for signatory in data.signatories:
-        uow.session.add(Signatory(agreement_id=agreement.id, **signatory.model_dump()))
-    _audit(
+    for signatory in signatories:
+        uow.session.add(Signatory(agreement_id=agreement.id, **asdict(signatory)))
+    audit(
         uow,
         agreement,
         principal.sub,
         "signed",
-        signed_at=data.signed_at.isoformat(),
-        signatories=[s.name for s in data.signatories],
+        signed_at=signed_at.isoformat(),
+        signatories=[
+            {"party": s.party, "name": s.name, "position": s.position, "on_behalf_of": s.on_behalf_of}
+            for s in signatories
+        ],
     )
     uow.record(
         "mou.signed",
@@ -189,8 +211,8 @@ def sign(uow: UnitOfWork, agreement_id: str, data: SignIn, principal: Principal,
             region_code=agreement.region_code,
             region_name=agreement.region_name,
             timezone=agreement.timezone,
-            signed_at=data.signed_at,
-            signatories=[events.Signatory(**s.model_dump()) for s in data.signatories],
+            signed_at=signed_at,
+            signatories=[events.Signatory(**asdict(s)) for s in signatories],
         ),
     )
     uow.record(
@@ -201,6 +223,40 @@ def sign(uow: UnitOfWork, agreement_id: str, data: SignIn, principal: Principal,
         ),
     )
     return agreement
+
+
+def terminate(uow: UnitOfWork, agreement_id: str, reason: str, principal: Principal) -> Agreement:
+    """End an agreement early; an unsigned one also takes its signing deadline away from the reminders."""
+    agreement = get_agreement(uow, agreement_id, for_update=True)
+    domain.check_termination(agreement.status, reason, f"agreement {agreement.number}")
+    was_signed = agreement.status == "signed"
+    agreement.status = "terminated"
+    agreement.terminated_reason = reason
+    agreement.updated_at = uow.clock.now()
+    audit(uow, agreement, principal.sub, "terminated", reason=reason)
+    uow.record(
+        "mou.terminated",
+        agreement.region_code,
+        events.MouTerminatedV1(agreement_id=agreement.id, region_code=agreement.region_code, reason=reason),
+    )
+    if not was_signed:
+        uow.record(
+            "deadline.cleared",
+            agreement.region_code,
+            events.DeadlineClearedV1(
+                deadline_id=signing_deadline_id(agreement.id), region_code=agreement.region_code, reason="cancelled"
+            ),
+        )
+    return agreement
+
+
+def audit_trail(uow: UnitOfWork, agreement_id: str, principal: Principal) -> list[AuditEntry]:
+    get_agreement(uow, agreement_id, principal)
+    return list(
+        uow.session.scalars(
+            select(AuditEntry).where(AuditEntry.agreement_id == agreement_id).order_by(AuditEntry.at, AuditEntry.id)
+        )
+    )
 
 
 def expire_lapsed(uow: UnitOfWork) -> list[str]:
@@ -216,7 +272,7 @@ def expire_lapsed(uow: UnitOfWork) -> list[str]:
         domain.check_transition(agreement.status, "expired", f"agreement {agreement.number}")
         agreement.status = "expired"
         agreement.updated_at = now
-        _audit(uow, agreement, "system", "expired", valid_until=agreement.valid_until.isoformat())
+        audit(uow, agreement, "system", "expired", valid_until=agreement.valid_until.isoformat())
         uow.record(
             "mou.expired",
             agreement.region_code,
