@@ -18,14 +18,14 @@ def bootstrap(settings: Settings | None = None, **overrides: object) -> ServiceR
 
 
 def create_app(runtime: ServiceRuntime | None = None) -> OpenAPI:
-    from services.mentoring.api import api, programmes_tag
+    from services.mentoring.api import TAGS, api
 
     runtime = runtime or bootstrap()
     app = create_service_app(
         runtime,
         title="Cerdas mentoring",
         description="Mentoring programmes (pendampingan) from the signed MoU to the Smart City Masterplan.",
-        tags=[programmes_tag],
+        tags=TAGS,
     )
     app.register_api(api)
     return app

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from flask_openapi3 import FileStorage
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl
 
 
 class Strict(BaseModel):
@@ -47,6 +49,11 @@ class StageOut(BaseModel):
     milestones: list[MilestoneOut]
 
 
+class MentorRef(BaseModel):
+    mentor: str
+    name: str | None
+
+
 class ProgrammeOut(BaseModel):
     id: str
     agreement_id: str
@@ -59,6 +66,9 @@ class ProgrammeOut(BaseModel):
     status: str
     current_stage: str | None
     next_deadline: str | None
+    completed_at: str | None
+    achievement_index: float | None
+    mentors: list[MentorRef]
     stages: list[StageOut]
 
 
@@ -70,3 +80,241 @@ class ProgrammeList(BaseModel):
 class RescheduleIn(Strict):
     due_date: date = Field(description="the new local due date; the deadline ends at midnight in the region")
     reason: str | None = Field(default=None, max_length=500)
+
+
+# --- mentors ------------------------------------------------------------------------------
+
+
+class MentorPath(BaseModel):
+    programme_id: str = Field(min_length=1, max_length=36)
+    mentor: str = Field(min_length=1, max_length=120)
+
+
+class MentorIn(Strict):
+    mentor: str = Field(min_length=1, max_length=120, description="the mentor's identity: the `sub` of their token")
+    name: str | None = Field(default=None, max_length=120)
+
+
+class MentorList(BaseModel):
+    items: list[MentorRef]
+
+
+# --- deliverables -------------------------------------------------------------------------
+
+
+class SubmissionPath(BaseModel):
+    submission_id: str = Field(min_length=1, max_length=36)
+
+
+class SubmissionForm(BaseModel):
+    """multipart/form-data with either ``file`` or ``link``; a link may also come as a JSON body."""
+
+    file: FileStorage | None = None
+    link: HttpUrl | None = Field(default=None, max_length=2000)
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class LinkSubmissionIn(Strict):
+    link: HttpUrl = Field(max_length=2000, description="where the document can be read, e.g. a shared drive")
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class SubmittedFile(BaseModel):
+    filename: str | None
+    content_type: str | None
+    size_bytes: int | None
+    sha256: str | None
+    download: str
+
+
+class ReviewOut(BaseModel):
+    decision: Literal["accepted", "revision_requested"]
+    reviewed_at: str
+    reviewed_by: str | None
+    comments: str | None
+    new_due_date: date | None
+
+
+class SubmissionOut(BaseModel):
+    id: str
+    milestone_id: str
+    programme_id: str
+    attempt: int
+    link: str | None
+    file: SubmittedFile | None
+    note: str | None
+    submitted_at: str
+    submitted_by: str
+    status: Literal["submitted", "accepted", "revision_requested"]
+    review: ReviewOut | None
+
+
+class ReviewIn(Strict):
+    decision: Literal["accept", "request_revision"]
+    comments: str | None = Field(default=None, max_length=5000, description="required when asking for a revision")
+    due_date: date | None = Field(default=None, description="the new local due date of a revision; required for one")
+
+
+class DueDateChange(BaseModel):
+    at: str
+    actor: str
+    old_due_date: date
+    new_due_date: date
+    reason: str | None
+    cause: str
+
+
+class MilestoneHistory(BaseModel):
+    milestone_id: str
+    key: str
+    status: str
+    due_date: date
+    due_at: str
+    submissions: list[SubmissionOut]
+    due_date_changes: list[DueDateChange]
+
+
+# --- cohort data: plan template and monev weights --------------------------------------------
+
+
+class CohortPath(BaseModel):
+    year: int = Field(ge=2017, le=2100)
+
+
+class MilestoneTemplateIn(Strict):
+    key: str = Field(pattern=r"^[a-z0-9_]{1,60}$")
+    title: str = Field(min_length=1, max_length=200)
+    kind: str = Field(default="milestone", pattern=r"^[a-z_]{1,30}$")
+    offset_days: int = Field(ge=0, le=3650, description="days after the signing date, in the region's time zone")
+    audience: list[Literal["head_of_region", "regional_secretary", "kominfo_head", "bappeda_head", "bpkpad_head"]] = (
+        Field(min_length=1)
+    )
+
+
+class SessionIn(Strict):
+    offset_days: int = Field(ge=0, le=3650)
+    days: int = Field(default=1, ge=1, le=30)
+
+
+class StageTemplateIn(Strict):
+    key: str = Field(pattern=r"^[a-z0-9_]{1,60}$")
+    title: str = Field(min_length=1, max_length=200)
+    session: SessionIn | None = None
+    milestones: list[MilestoneTemplateIn] = Field(min_length=1)
+
+
+class PlanTemplateIn(Strict):
+    name: str = Field(min_length=1, max_length=60)
+    description: str | None = Field(default=None, max_length=2000)
+    stages: list[StageTemplateIn] = Field(min_length=1)
+
+
+class PlanTemplateOut(BaseModel):
+    cohort_year: int
+    source: Literal["default", "cohort"]
+    name: str
+    version: int
+    description: str | None = None
+    stages: list[dict[str, Any]]
+    set_at: str | None
+    set_by: str | None
+
+
+class WeightsIn(Strict):
+    weights: dict[str, float] = Field(
+        min_length=1, description="weight per monev dimension, e.g. baseline 10, output 20, outcome 30, ..."
+    )
+
+
+class WeightsOut(BaseModel):
+    cohort_year: int
+    source: Literal["default", "cohort"]
+    weights: dict[str, float]
+    set_at: str | None = None
+    set_by: str | None = None
+
+
+# --- evaluation (monev) -------------------------------------------------------------------------
+
+
+class DimensionIn(Strict):
+    score: float = Field(ge=0, le=100)
+    evidence: list[str] = Field(min_length=1, description="links to or descriptions of the supporting evidence")
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class SelfAssessmentIn(Strict):
+    dimensions: dict[str, DimensionIn] = Field(min_length=1)
+
+
+class ConfirmIn(Strict):
+    scores: dict[str, float] | None = Field(default=None, description="the assessor's corrected scores, if any")
+    comments: str | None = Field(default=None, max_length=5000)
+
+
+class EvaluationOut(BaseModel):
+    programme_id: str
+    status: Literal["self_assessed", "confirmed"]
+    dimensions: dict[str, Any]
+    submitted_at: str
+    submitted_by: str
+    weights: dict[str, float]
+    confirmed_scores: dict[str, float] | None
+    achievement_index: float | None
+    assessor_comments: str | None
+    confirmed_at: str | None
+    confirmed_by: str | None
+
+
+# --- progress -------------------------------------------------------------------------------------
+
+
+class ProgressItem(BaseModel):
+    milestone_id: str
+    key: str
+    title: str
+    status: str
+    due_date: date
+    due_at: str
+    days_overdue: int | None = None
+
+
+class StageRef(BaseModel):
+    key: str
+    title: str
+
+
+class ProgrammeProgressOut(BaseModel):
+    programme_id: str
+    region_code: str
+    region_name: str
+    cohort_year: int
+    status: str
+    stage: StageRef | None
+    stages_completed: int
+    stages_total: int
+    milestones_accepted: int
+    milestones_total: int
+    next_deadline: ProgressItem | None
+    overdue: list[ProgressItem]
+
+
+class LateItem(BaseModel):
+    key: str
+    due_date: date
+    days_overdue: int
+
+
+class LateRegion(BaseModel):
+    programme_id: str
+    region_code: str
+    region_name: str
+    stage: str | None
+    overdue: list[LateItem]
+
+
+class CohortProgressOut(BaseModel):
+    cohort_year: int
+    programmes: int
+    by_stage: dict[str, int]
+    late: list[LateRegion]

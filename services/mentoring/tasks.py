@@ -13,6 +13,6 @@ def event_handlers(runtime: ServiceRuntime) -> dict[str, Handler]:
 
     def on_mou_signed(uow: UnitOfWork, envelope: Envelope, data: EventData) -> None:
         assert isinstance(data, MouSignedV1)
-        handlers.start_programme_for_signed_mou(uow, data, handlers.default_template())
+        handlers.start_programme_for_signed_mou(uow, data, handlers.template_for_cohort(uow, data.cohort_year))
 
     return {"mou.signed": on_mou_signed}

@@ -1,34 +1,27 @@
-"""Mentoring use cases: a programme per signed MoU, its plan's deadlines, and rescheduling."""
+"""Programmes: one per signed MoU with its plan's deadlines, who may see them, mentors, rescheduling."""
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import date
-from importlib import resources
 from typing import Any
 
 from sqlalchemy import select
 
 from services.mentoring import domain
-from services.mentoring.orm import Milestone, MilestoneChange, Programme, Stage
+from services.mentoring.orm import Evaluation, Milestone, MilestoneChange, Programme, ProgrammeMentor, Stage
 from shared import events
 from shared.auth import Principal, check_region
 from shared.clock import end_of_local_day, local_date
-from shared.errors import NotFound
+from shared.errors import Forbidden, NotFound
 from shared.uow import UnitOfWork
-
-
-def default_template() -> domain.PlanTemplate:
-    raw = resources.files("services.mentoring").joinpath("data/default_plan.json").read_text("utf-8")
-    return domain.PlanTemplate.from_data(json.loads(raw))
 
 
 def milestone_deadline_id(milestone_id: str) -> str:
     return f"mentoring:milestone:{milestone_id}"
 
 
-def _deadline_set(uow: UnitOfWork, programme: Programme, milestone: Milestone) -> None:
+def deadline_set(uow: UnitOfWork, programme: Programme, milestone: Milestone) -> None:
     uow.record(
         "deadline.set",
         programme.region_code,
@@ -125,7 +118,7 @@ def start_programme_for_signed_mou(
             ),
         )
     for milestone in milestones:
-        _deadline_set(uow, programme, milestone)
+        deadline_set(uow, programme, milestone)
     return programme
 
 
@@ -133,6 +126,10 @@ def list_programmes(uow: UnitOfWork, region: str | None, cohort: int | None, pri
     query = select(Programme).order_by(Programme.cohort_year, Programme.region_code)
     if principal.role == "region":
         region = principal.region
+    if principal.role == "mentor":
+        query = query.join(ProgrammeMentor, ProgrammeMentor.programme_id == Programme.id).where(
+            ProgrammeMentor.mentor == principal.sub
+        )
     if region:
         query = query.where(Programme.region_code == region)
     if cohort is not None:
@@ -145,8 +142,59 @@ def get_programme(uow: UnitOfWork, programme_id: str, principal: Principal | Non
     if programme is None:
         raise NotFound(f"no programme with id {programme_id!r}")
     if principal is not None:
-        check_region(principal, programme.region_code)
+        check_access(uow, principal, programme)
     return programme
+
+
+def is_mentor_of(uow: UnitOfWork, mentor: str, programme_id: str) -> bool:
+    return uow.session.get(ProgrammeMentor, (programme_id, mentor)) is not None
+
+
+def check_access(uow: UnitOfWork, principal: Principal, programme: Programme) -> None:
+    """Regions see their own programme; mentors see the programmes they are assigned to."""
+    check_region(principal, programme.region_code)
+    if principal.role == "mentor" and not is_mentor_of(uow, principal.sub, programme.id):
+        raise Forbidden(f"mentor {principal.sub!r} is not assigned to the programme of {programme.region_name}")
+
+
+def get_milestone(uow: UnitOfWork, milestone_id: str) -> Milestone:
+    milestone = uow.session.get(Milestone, milestone_id)
+    if milestone is None:
+        raise NotFound(f"no milestone with id {milestone_id!r}")
+    return milestone
+
+
+def mentors_of(uow: UnitOfWork, programme_id: str) -> list[ProgrammeMentor]:
+    return list(
+        uow.session.scalars(
+            select(ProgrammeMentor).where(ProgrammeMentor.programme_id == programme_id).order_by(ProgrammeMentor.mentor)
+        )
+    )
+
+
+def assign_mentor(
+    uow: UnitOfWork, programme_id: str, mentor: str, name: str | None, principal: Principal
+) -> ProgrammeMentor:
+    """Assigning the same mentor again only updates the name shown."""
+    programme = get_programme(uow, programme_id)
+    existing = uow.session.get(ProgrammeMentor, (programme.id, mentor))
+    if existing is not None:
+        existing.name = name or existing.name
+        return existing
+    assignment = ProgrammeMentor(
+        programme_id=programme.id, mentor=mentor, name=name, assigned_at=uow.clock.now(), assigned_by=principal.sub
+    )
+    uow.session.add(assignment)
+    uow.session.flush()
+    return assignment
+
+
+def unassign_mentor(uow: UnitOfWork, programme_id: str, mentor: str) -> None:
+    programme = get_programme(uow, programme_id)
+    existing = uow.session.get(ProgrammeMentor, (programme.id, mentor))
+    if existing is None:
+        raise NotFound(f"mentor {mentor!r} is not assigned to this programme")
+    uow.session.delete(existing)
 
 
 def programme_view(uow: UnitOfWork, programme: Programme) -> dict[str, Any]:
@@ -174,6 +222,7 @@ def programme_view(uow: UnitOfWork, programme: Programme) -> dict[str, Any]:
         )
     current = next((s for s in stages if s.status == "active"), None)
     open_milestones = [m for m in milestones if m.status != "accepted"]
+    evaluation = uow.session.get(Evaluation, programme.id)
     return {
         "id": programme.id,
         "agreement_id": programme.agreement_id,
@@ -186,6 +235,9 @@ def programme_view(uow: UnitOfWork, programme: Programme) -> dict[str, Any]:
         "status": programme.status,
         "current_stage": current.key if current else None,
         "next_deadline": open_milestones[0].due_at.isoformat() if open_milestones else None,
+        "completed_at": programme.completed_at.isoformat() if programme.completed_at else None,
+        "achievement_index": evaluation.achievement_index if evaluation is not None else None,
+        "mentors": [{"mentor": a.mentor, "name": a.name} for a in mentors_of(uow, programme.id)],
         "stages": [
             {
                 "id": s.id,
@@ -209,10 +261,8 @@ def reschedule_milestone(
     reason: str | None,
     principal: Principal,
 ) -> Milestone:
-    milestone = uow.session.get(Milestone, milestone_id)
-    if milestone is None:
-        raise NotFound(f"no milestone with id {milestone_id!r}")
-    programme = get_programme(uow, milestone.programme_id)
+    milestone = get_milestone(uow, milestone_id)
+    programme = get_programme(uow, milestone.programme_id, principal)
     domain.check_reschedule(new_due, local_date(uow.clock.now(), programme.timezone), milestone.status)
     uow.session.add(
         MilestoneChange(
@@ -227,5 +277,5 @@ def reschedule_milestone(
     )
     milestone.due_date = new_due
     milestone.due_at = end_of_local_day(new_due, programme.timezone)
-    _deadline_set(uow, programme, milestone)
+    deadline_set(uow, programme, milestone)
     return milestone

@@ -1,0 +1,17 @@
+"""The mentoring blueprint, its OpenAPI tags and who may read what."""
+
+from __future__ import annotations
+
+from flask_openapi3 import APIBlueprint, Tag
+
+from shared.web import BEARER
+
+programmes_tag = Tag(name="programmes", description="Mentoring programmes: stages, milestones and their deadlines")
+deliverables_tag = Tag(name="deliverables", description="Documents handed in per milestone and their review")
+evaluation_tag = Tag(name="evaluation", description="Monev: self-assessment with evidence, confirmed by an assessor")
+cohorts_tag = Tag(name="cohorts", description="A cohort's plan template, monev weights and progress")
+TAGS = [programmes_tag, deliverables_tag, evaluation_tag, cohorts_tag]
+
+api = APIBlueprint("mentoring", __name__, abp_security=BEARER)
+READERS = ("operator", "assessor", "mentor", "service", "region")
+STAFF = ("operator", "assessor", "mentor", "service")

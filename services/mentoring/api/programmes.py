@@ -1,0 +1,124 @@
+"""Routes for programmes: reading them, their progress, their mentors and rescheduling milestones."""
+
+from __future__ import annotations
+
+from flask import Response, jsonify
+
+from services.mentoring import handlers
+from services.mentoring.api.common import READERS, api, programmes_tag
+from services.mentoring.schemas import (
+    MentorIn,
+    MentorList,
+    MentorPath,
+    MilestoneOut,
+    MilestonePath,
+    ProgrammeList,
+    ProgrammeOut,
+    ProgrammePath,
+    ProgrammeProgressOut,
+    ProgrammeQuery,
+    RescheduleIn,
+)
+from shared.web import current_principal, requires, runtime_of
+
+
+@api.get(
+    "/programmes",
+    tags=[programmes_tag],
+    responses={200: ProgrammeList},
+    summary="Programmes, filtered by region and cohort; a mentor sees the programmes assigned to them",
+)
+@requires(*READERS)
+def list_programmes(query: ProgrammeQuery) -> Response:
+    with runtime_of().uow() as uow:
+        programmes = handlers.list_programmes(uow, query.region, query.cohort, current_principal())
+        return jsonify(items=[handlers.programme_view(uow, p) for p in programmes], total=len(programmes))
+
+
+@api.get(
+    "/programmes/<programme_id>",
+    tags=[programmes_tag],
+    responses={200: ProgrammeOut},
+    summary="One programme: stages, milestones, due dates and status",
+)
+@requires(*READERS)
+def get_programme(path: ProgrammePath) -> Response:
+    with runtime_of().uow() as uow:
+        programme = handlers.get_programme(uow, path.programme_id, current_principal())
+        return jsonify(handlers.programme_view(uow, programme))
+
+
+@api.get(
+    "/programmes/<programme_id>/progress",
+    tags=[programmes_tag],
+    responses={200: ProgrammeProgressOut},
+    summary="Where a programme stands: current stage, next deadline and overdue items",
+)
+@requires(*READERS)
+def programme_progress(path: ProgrammePath) -> Response:
+    with runtime_of().uow() as uow:
+        programme = handlers.get_programme(uow, path.programme_id, current_principal())
+        return jsonify(handlers.programme_progress(uow, programme))
+
+
+@api.get(
+    "/programmes/<programme_id>/mentors",
+    tags=[programmes_tag],
+    responses={200: MentorList},
+    summary="The mentors assigned to a programme",
+)
+@requires(*READERS)
+def list_mentors(path: ProgrammePath) -> Response:
+    with runtime_of().uow() as uow:
+        programme = handlers.get_programme(uow, path.programme_id, current_principal())
+        return jsonify(items=[{"mentor": a.mentor, "name": a.name} for a in handlers.mentors_of(uow, programme.id)])
+
+
+@api.post(
+    "/programmes/<programme_id>/mentors",
+    tags=[programmes_tag],
+    responses={200: MentorList},
+    summary="Assign a mentor (identified by the `sub` of their token) to a programme",
+)
+@requires("operator")
+def assign_mentor(path: ProgrammePath, body: MentorIn) -> Response:
+    with runtime_of().uow() as uow:
+        handlers.assign_mentor(uow, path.programme_id, body.mentor, body.name, current_principal())
+        uow.commit()
+        return jsonify(
+            items=[{"mentor": a.mentor, "name": a.name} for a in handlers.mentors_of(uow, path.programme_id)]
+        )
+
+
+@api.delete(
+    "/programmes/<programme_id>/mentors/<mentor>",
+    tags=[programmes_tag],
+    responses={200: MentorList},
+    summary="Withdraw a mentor from a programme",
+)
+@requires("operator")
+def unassign_mentor(path: MentorPath) -> Response:
+    with runtime_of().uow() as uow:
+        handlers.unassign_mentor(uow, path.programme_id, path.mentor)
+        uow.commit()
+        return jsonify(
+            items=[{"mentor": a.mentor, "name": a.name} for a in handlers.mentors_of(uow, path.programme_id)]
+        )
+
+
+@api.patch(
+    "/milestones/<milestone_id>",
+    tags=[programmes_tag],
+    responses={200: MilestoneOut},
+    summary="Reschedule a milestone; publishes deadline.set again and keeps the old date in its history",
+)
+@requires("operator", "mentor")
+def reschedule(path: MilestonePath, body: RescheduleIn) -> Response:
+    with runtime_of().uow() as uow:
+        milestone = handlers.reschedule_milestone(
+            uow, path.milestone_id, body.due_date, body.reason, current_principal()
+        )
+        uow.commit()
+        programme = handlers.get_programme(uow, milestone.programme_id)
+        view = handlers.programme_view(uow, programme)
+        return jsonify(next(m for s in view["stages"] for m in s["milestones"] if m["id"] == milestone.id))
