@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask_openapi3 import OpenAPI
 
-from services.notifications.directory import OfficialsDirectory
-from services.notifications.handlers import Notifier
+from services.notifications.directory import OfficialsDirectory, OfficialsSource
+from services.notifications.handlers import Notifier, Transport
 from services.notifications.mailer import SmtpTransport
 from services.notifications.orm import metadata
 from services.notifications.tasks import event_handlers, register_tasks
@@ -17,10 +17,17 @@ from shared.web import create_service_app
 NAME = "notifications"
 
 
-def bootstrap(settings: Settings | None = None, **overrides: object) -> ServiceRuntime:
+def bootstrap(
+    settings: Settings | None = None,
+    *,
+    officials_source: OfficialsSource | None = None,
+    transport: Transport | None = None,
+    **overrides: object,
+) -> ServiceRuntime:
+    """The runtime, its consumer and tasks; tests may pass their own officials source and mail transport."""
     runtime = bootstrap_service(NAME, metadata, settings, event_handlers, **overrides)
     settings = runtime.settings
-    client = ServiceClient(
+    client = officials_source or ServiceClient(
         caller=NAME,
         base_url=settings.service_urls["assessment"],
         secret=settings.jwt_secret,
@@ -31,7 +38,7 @@ def bootstrap(settings: Settings | None = None, **overrides: object) -> ServiceR
     notifier = Notifier(
         settings=settings,
         directory=OfficialsDirectory(client, runtime.clock, settings.officials_cache_seconds),
-        transport=SmtpTransport(settings.smtp_url, settings.smtp_timeout_seconds),
+        transport=transport or SmtpTransport(settings.smtp_url, settings.smtp_timeout_seconds),
     )
     runtime.extras["notifier"] = notifier
     register_tasks(runtime, notifier)

@@ -91,3 +91,20 @@ def formal_name(name: str, title: str | None, acting: str | None, position: str 
         office = f"{acting} {position}" if acting and not position.startswith(acting) else position
         return f"{office}, {full}"
     return f"{acting} {full}" if acting else full
+
+
+# Who hears of each stage of the programme: the head of region and the officials who carry the work.
+NOTICE_AUDIENCE: dict[str, tuple[str, ...]] = {
+    "selection": ("head_of_region", "regional_secretary", "kominfo_head"),
+    "mou": ("head_of_region", "regional_secretary", "kominfo_head", "bappeda_head", "bpkpad_head"),
+    "programme": ("regional_secretary", "kominfo_head", "bappeda_head"),
+    "review": ("kominfo_head",),
+}
+
+
+def signatory_line(name: str, position: str, acting: str | None, on_behalf_of: str | None, language: str = "id") -> str:
+    """'Plh Sekretaris Daerah, Sugiharto Hutabarat, a.n. Pj Bupati Tapanuli Tengah': who signed, and for whom."""
+    line = formal_name(name, None, acting, position)
+    if on_behalf_of:
+        line += f", a.n. {on_behalf_of}" if language == "id" else f", on behalf of {on_behalf_of}"
+    return line

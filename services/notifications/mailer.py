@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import smtplib
 import ssl
 from dataclasses import dataclass
@@ -56,6 +57,8 @@ class Rendered:
 
 def render(env: Environment, template_name: str, context: dict[str, Any]) -> Rendered:
     template = env.get_template(template_name)
+    # Blocks are rendered on their own, without the template's top level, so shared macros come in here.
+    context = {**context, "sign": env.get_template("_signature.j2").module}
     blocks = {}
     for block in ("subject", "text", "html"):
         blocks[block] = "".join(template.blocks[block](template.new_context(context)))
@@ -73,33 +76,70 @@ def local_due_phrases(due_at: datetime, timezone: str) -> tuple[str, str]:
     return indonesian, english
 
 
+def local_date_phrases(instant: datetime, timezone: str) -> tuple[str, str]:
+    """The local calendar day of ``instant`` in Indonesian and English, e.g. '3 Maret 2023'."""
+    local = instant.astimezone(ZoneInfo(timezone))
+    return f"{local.day} {MONTHS_ID[local.month - 1]} {local.year}", f"{local:%-d %B %Y}"
+
+
 def message_id(dedupe_key: str, recipient: str) -> str:
     """Stable per (reminder or notice, recipient): a resend is recognisably the same message."""
     digest = hashlib.sha256(f"{dedupe_key}|{recipient.lower()}".encode()).hexdigest()[:24]
-    return f"<{digest}.{dedupe_key[:36]}@{MAIL_DOMAIN}>"
+    # Only letters, digits and hyphens may stand in the left part of a Message-ID (RFC 5322 dot-atom).
+    readable = re.sub(r"[^A-Za-z0-9-]", "-", dedupe_key)[:48]
+    return f"<{digest}.{readable}@{MAIL_DOMAIN}>"
 
 
 def deadline_calendar(deadline_id: str, title: str, due_at: datetime, timezone: str, stamp: datetime) -> bytes:
     """A one-hour calendar entry ending at the deadline, in the region's time zone (RFC 5545)."""
-    zone = ZoneInfo(timezone)
+    end = due_at.astimezone(ZoneInfo(timezone)).replace(microsecond=0, second=0)
+    entry = {
+        "uid": f"{deadline_id}@{MAIL_DOMAIN}",
+        "summary": f"Tenggat: {title}",
+        "description": f"Batas waktu / deadline: {title}",
+        "start": (end - timedelta(hours=1)).isoformat(),
+        "end": end.isoformat(),
+        "alarm_days": 1,
+    }
+    return calendar_bytes({"method": "PUBLISH", "timezone": timezone, "events": [entry]}, stamp)
+
+
+def calendar_bytes(spec: dict[str, Any], stamp: datetime, attendee: str | None = None) -> bytes:
+    """Any calendar a notice carries, from the JSON spec stored with its delivery (RFC 5545).
+
+    ``spec``: method (PUBLISH, or REQUEST for an invitation), timezone, organizer (for REQUEST) and
+    events, each with uid, summary, description, start, end (ISO instants), optional location,
+    sequence and alarm_days. Times are written in the region's own zone with its VTIMEZONE.
+    """
+    zone = ZoneInfo(spec["timezone"])
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//Cerdas//Menuju Kota Cerdas//ID")
     calendar.add("version", "2.0")
-    calendar.add("method", "PUBLISH")
-    event = icalendar.Event()
-    event.add("uid", f"{deadline_id}@{MAIL_DOMAIN}")
-    event.add("dtstamp", stamp)
-    end = due_at.astimezone(zone).replace(microsecond=0, second=0)
-    event.add("dtstart", end - timedelta(hours=1))
-    event.add("dtend", end)
-    event.add("summary", f"Tenggat: {title}")
-    event.add("description", f"Batas waktu / deadline: {title}")
-    alarm = icalendar.Alarm()
-    alarm.add("action", "DISPLAY")
-    alarm.add("description", title)
-    alarm.add("trigger", timedelta(days=-1))
-    event.add_component(alarm)
-    calendar.add_component(event)
+    calendar.add("method", spec.get("method", "PUBLISH"))
+    for entry in spec["events"]:
+        event = icalendar.Event()
+        event.add("uid", entry["uid"])
+        event.add("dtstamp", stamp)
+        event.add("dtstart", datetime.fromisoformat(entry["start"]).astimezone(zone).replace(microsecond=0))
+        event.add("dtend", datetime.fromisoformat(entry["end"]).astimezone(zone).replace(microsecond=0))
+        event.add("summary", entry["summary"])
+        event.add("description", entry["description"])
+        if entry.get("location"):
+            event.add("location", entry["location"])
+        if entry.get("sequence") is not None:
+            event.add("sequence", int(entry["sequence"]))
+        if spec.get("method") == "REQUEST":
+            # An invitation names its organiser and the one person this copy is addressed to.
+            event.add("organizer", f"mailto:{spec['organizer']}")
+            if attendee:
+                event.add("attendee", f"mailto:{attendee}", parameters={"ROLE": "REQ-PARTICIPANT", "RSVP": "FALSE"})
+        if entry.get("alarm_days"):
+            alarm = icalendar.Alarm()
+            alarm.add("action", "DISPLAY")
+            alarm.add("description", entry["summary"])
+            alarm.add("trigger", timedelta(days=-int(entry["alarm_days"])))
+            event.add_component(alarm)
+        calendar.add_component(event)
     if hasattr(calendar, "add_missing_timezones"):
         calendar.add_missing_timezones()
     return calendar.to_ical()
@@ -115,6 +155,8 @@ def build_message(
     correlation_id: str | None,
     date: datetime,
     calendar: bytes | None,
+    calendar_method: str = "PUBLISH",
+    calendar_name: str = "tenggat.ics",
 ) -> EmailMessage:
     message = EmailMessage()
     message["From"] = sender
@@ -130,7 +172,7 @@ def build_message(
     message.add_alternative(rendered.html, subtype="html")
     if calendar is not None:
         message.add_attachment(
-            calendar, maintype="text", subtype="calendar", filename="tenggat.ics", params={"method": "PUBLISH"}
+            calendar, maintype="text", subtype="calendar", filename=calendar_name, params={"method": calendar_method}
         )
     return message
 
@@ -145,7 +187,11 @@ class SmtpError(Exception):
 
 
 class SmtpTransport:
-    """SMTP from a URL: smtp:// (plain, ?starttls=true to upgrade), smtp+starttls://, smtps:// (TLS)."""
+    """SMTP from a URL: smtp:// (plain, ?starttls=true to upgrade), smtp+starttls://, smtps:// (TLS).
+
+    User and password in the URL log in after TLS is up; ``?cafile=/path/ca.pem`` trusts a private
+    certificate authority besides the system's.
+    """
 
     def __init__(self, url: str, timeout: float = 20.0) -> None:
         parts = urlsplit(url)
@@ -157,6 +203,13 @@ class SmtpTransport:
         query = parse_qs(parts.query)
         self.starttls = parts.scheme == "smtp+starttls" or query.get("starttls", ["false"])[0] in ("1", "true")
         self.timeout = timeout
+        self.cafile = query.get("cafile", [None])[0]
+
+    def _tls_context(self) -> ssl.SSLContext:
+        context = ssl.create_default_context()
+        if self.cafile:
+            context.load_verify_locations(cafile=self.cafile)
+        return context
 
     def send(self, message: EmailMessage) -> str:
         sender = parseaddr(str(message["From"]))[1]
@@ -164,14 +217,12 @@ class SmtpTransport:
         try:
             client: smtplib.SMTP
             if self.scheme == "smtps":
-                client = smtplib.SMTP_SSL(
-                    self.host, self.port, timeout=self.timeout, context=ssl.create_default_context()
-                )
+                client = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=self._tls_context())
             else:
                 client = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
             with client:
                 if self.starttls:
-                    client.starttls(context=ssl.create_default_context())
+                    client.starttls(context=self._tls_context())
                 if self.username:
                     client.login(self.username, self.password or "")
                 refused = client.send_message(message, from_addr=sender, to_addrs=[recipient])

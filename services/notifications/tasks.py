@@ -34,10 +34,16 @@ def event_handlers(runtime: ServiceRuntime) -> dict[str, Handler]:
         assert isinstance(data, OfficialsChangedV1)
         OfficialsDirectory.invalidate(uow.session, data.region_code)
 
+    def on_stage_event(uow: UnitOfWork, envelope: Envelope, data: EventData) -> None:
+        # The notifier is wired after the consumer; look it up when an event arrives. An officials
+        # lookup that fails raises, so the event is retried rather than its notice lost.
+        handlers.on_stage_event(uow, runtime.extras["notifier"], envelope, data)
+
     return {
         "deadline.set": on_deadline_set,
         "deadline.cleared": on_deadline_cleared,
         "assessment.officials_changed": on_officials_changed,
+        **{event_type: on_stage_event for event_type in handlers.NOTICE_EVENTS},
     }
 
 
