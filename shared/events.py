@@ -87,6 +87,7 @@ class RegionNotSelectedV1(EventData):
     region_kind: str
     rank: int
     total: float
+    timezone: str | None = Field(default=None, description="The region's zone, for the notice's local dates")
 
 
 class CohortFinalizedV1(EventData):
