@@ -101,6 +101,13 @@ class OfficialsChangedV1(EventData):
     roles: list[str]
 
 
+class ApplicationWithdrawnV1(EventData):
+    cohort_year: int
+    region_code: str
+    application_id: str
+    reason: str
+
+
 # --- mou --------------------------------------------------------------------------------
 
 
@@ -237,6 +244,7 @@ CATALOGUE: dict[tuple[str, int], type[EventData]] = {
     ("assessment.region_not_selected", 1): RegionNotSelectedV1,
     ("assessment.cohort_finalized", 1): CohortFinalizedV1,
     ("assessment.officials_changed", 1): OfficialsChangedV1,
+    ("assessment.application_withdrawn", 1): ApplicationWithdrawnV1,
     ("mou.drafted", 1): MouDraftedV1,
     ("mou.scheduled", 1): MouScheduledV1,
     ("mou.signed", 1): MouSignedV1,

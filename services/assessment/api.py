@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from flask import Response, jsonify
+from flask import Response, jsonify, url_for
 from flask_openapi3 import APIBlueprint, Tag
 
 from services.assessment import handlers
 from services.assessment.orm import Application, Cohort, Official, Region
 from services.assessment.schemas import (
+    AnswersIn,
+    ApplicationDetail,
     ApplicationIn,
     ApplicationList,
     ApplicationOut,
     ApplicationPath,
+    ApplicationQuery,
     CohortIn,
+    CohortList,
     CohortOut,
     ImportResult,
     OfficialsIn,
@@ -25,12 +29,14 @@ from services.assessment.schemas import (
     RegionOut,
     RegionPath,
     RegionQuery,
+    ResultsOut,
     ScoresIn,
     ScoresOut,
     SelectionIn,
+    WithdrawalIn,
     YearPath,
 )
-from shared.web import BEARER, current_principal, requires, runtime_of
+from shared.web import BEARER, current_principal, public, requires, runtime_of
 
 STAFF = ("operator", "assessor", "mentor", "service")
 regions_tag = Tag(name="regions", description="The Kemendagri region register and each region's officials")
@@ -71,6 +77,7 @@ def _cohort(cohort: Cohort, applications: int) -> dict:
         rubric=cohort.rubric,
         status=cohort.status,
         finalized_at=cohort.finalized_at,
+        forced_reason=cohort.forced_reason,
         applications=applications,
     ).model_dump(mode="json")
 
@@ -87,7 +94,17 @@ def _application(application: Application, region: Region) -> dict:
         total=application.total,
         rank=application.rank,
         selected=application.selected,
+        withdrawn_at=application.withdrawn_at,
     ).model_dump(mode="json")
+
+
+def _application_detail(application: Application, region: Region, unanswered: list[str]) -> dict:
+    return {
+        **_application(application, region),
+        "answers": application.answers or {},
+        "unanswered": unanswered,
+        "withdrawal_reason": application.withdrawal_reason,
+    }
 
 
 @api.post("/regions", tags=[regions_tag], responses={201: RegionOut}, summary="Register or update one region")
@@ -128,8 +145,10 @@ def get_region(path: RegionPath) -> Response:
 )
 @requires("operator", "region", region_arg="code")
 def put_officials(path: RegionPath, body: OfficialsIn) -> Response:
-    with runtime_of().uow() as uow:
-        officials = handlers.replace_officials(uow, path.code, body.officials, current_principal())
+    runtime = runtime_of()
+    with runtime.uow() as uow:
+        roles = handlers.official_roles(runtime.settings.extra_official_roles)
+        officials = handlers.replace_officials(uow, path.code, body.officials, current_principal(), roles)
         return jsonify(_officials(path.code, officials))
 
 
@@ -152,6 +171,12 @@ def create_cohort(body: CohortIn) -> tuple[Response, int]:
     with runtime_of().uow() as uow:
         cohort = handlers.create_cohort(uow, body)
         return jsonify(_cohort(cohort, 0)), 201
+
+
+@api.get("/cohorts", tags=[cohorts_tag], responses={200: CohortList}, summary="Every cohort, newest first")
+def list_cohorts() -> Response:
+    with runtime_of().uow() as uow:
+        return jsonify(items=[_cohort(c, handlers.count_applications(uow, c.year)) for c in handlers.list_cohorts(uow)])
 
 
 @api.get("/cohorts/<int:year>", tags=[cohorts_tag], responses={200: CohortOut}, summary="One cohort")
@@ -181,9 +206,53 @@ def submit_application(path: YearPath, body: ApplicationIn) -> tuple[Response, i
     summary="The cohort's applications",
 )
 @requires(*STAFF)
-def list_applications(path: YearPath) -> Response:
+def list_applications(path: YearPath, query: ApplicationQuery) -> Response:
     with runtime_of().uow() as uow:
-        return jsonify(items=[_application(a, r) for a, r in handlers.list_applications(uow, path.year)])
+        rows = handlers.list_applications(uow, path.year, query.status)
+        return jsonify(items=[_application(a, r) for a, r in rows])
+
+
+def _detail_response(uow, application: Application) -> Response:  # noqa: ANN001
+    region = handlers.get_region(uow, application.region_code)
+    return jsonify(_application_detail(application, region, handlers.unanswered_criteria(uow, application)))
+
+
+@api.get(
+    "/applications/<application_id>",
+    tags=[cohorts_tag],
+    responses={200: ApplicationDetail},
+    summary="One application with its self-assessment answers and evidence links",
+)
+@requires(*STAFF, "region")
+def get_application(path: ApplicationPath) -> Response:
+    with runtime_of().uow() as uow:
+        return _detail_response(uow, handlers.get_application(uow, path.application_id, current_principal()))
+
+
+@api.put(
+    "/applications/<application_id>/answers",
+    tags=[cohorts_tag],
+    responses={200: ApplicationDetail},
+    summary="Complete or revise the self-assessment while the window is open (criteria sent are replaced)",
+)
+@requires("operator", "region")
+def put_answers(path: ApplicationPath, body: AnswersIn) -> Response:
+    with runtime_of().uow() as uow:
+        application = handlers.update_answers(uow, path.application_id, body.answers, current_principal())
+        return _detail_response(uow, application)
+
+
+@api.post(
+    "/applications/<application_id>/withdrawal",
+    tags=[cohorts_tag],
+    responses={200: ApplicationDetail},
+    summary="Withdraw the application (until selection)",
+)
+@requires("operator", "region")
+def withdraw_application(path: ApplicationPath, body: WithdrawalIn) -> Response:
+    with runtime_of().uow() as uow:
+        application = handlers.withdraw_application(uow, path.application_id, body.reason, current_principal())
+        return _detail_response(uow, application)
 
 
 @api.put(
@@ -234,3 +303,36 @@ def run_selection(path: YearPath, body: SelectionIn) -> Response:
 def get_ranking(path: YearPath) -> Response:
     with runtime_of().uow() as uow:
         return jsonify(handlers.ranking(uow, path.year))
+
+
+@api.get(
+    "/cohorts/<int:year>/results.json",
+    tags=[cohorts_tag],
+    responses={200: ResultsOut},
+    summary="Satu Data Indonesia: the finalised results with their metadata (open data, no token needed)",
+    security=[],
+)
+@public
+def results_json(path: YearPath) -> Response:
+    with runtime_of().uow() as uow:
+        return jsonify(handlers.cohort_results(uow, path.year))
+
+
+@api.get(
+    "/cohorts/<int:year>/results.csv",
+    tags=[cohorts_tag],
+    responses={
+        200: {"description": "CSV, one row per applicant", "content": {"text/csv": {"schema": {"type": "string"}}}}
+    },
+    summary="Satu Data Indonesia: the finalised results as CSV; the metadata is in results.json",
+    security=[],
+)
+@public
+def results_csv(path: YearPath) -> Response:
+    with runtime_of().uow() as uow:
+        body = handlers.results_csv(handlers.cohort_results(uow, path.year))
+    response = Response(body, mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="menuju-smart-city-{path.year}-hasil.csv"'
+    metadata = url_for(".results_json", year=path.year)
+    response.headers["Link"] = f'<{metadata}>; rel="describedby"; type="application/json"'
+    return response

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from statistics import fmean
+from urllib.parse import urlsplit
 
 from shared.errors import Conflict, Invalid
 
@@ -198,3 +199,92 @@ def check_selectable(readiness: Readiness, *, force: bool, reason: str | None) -
 def check_due(due: date | None, label: str) -> None:
     if due is None:
         raise Invalid(f"{label} is required", field=label)
+
+
+# --- officials -----------------------------------------------------------------------------
+
+
+def check_official_roles(roles: Sequence[str], allowed: Sequence[str]) -> None:
+    """Roles come from a known list (the standard five plus any configured ones), so a typo never
+    silently creates a role that reminders will not reach."""
+    for index, role in enumerate(roles):
+        if role not in allowed:
+            raise Invalid(
+                f"unknown official role {role!r}; known roles: {', '.join(allowed)} "
+                "(more can be configured with CERDAS_EXTRA_OFFICIAL_ROLES)",
+                field=f"officials.{index}.role",
+            )
+
+
+# --- self-assessment -------------------------------------------------------------------------
+
+MAX_EVIDENCE_LINKS = 20
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A region's own view of one criterion: a self-assessed score, a narrative and evidence links."""
+
+    criterion: str
+    score: float | None
+    narrative: str | None
+    evidence: tuple[str, ...]
+
+
+def check_evidence_link(link: str, where: str) -> None:
+    parts = urlsplit(link)
+    if parts.scheme not in ("http", "https") or not parts.hostname or any(ch.isspace() for ch in link):
+        raise Invalid(f"evidence link {link!r} must be an http(s) URL with a host", field=where)
+
+
+def check_answers(rubric: Rubric, answers: Sequence[Answer]) -> None:
+    """Answers name the rubric's criteria, self-scores stay on the criterion's scale, evidence is linkable."""
+    by_key = {c.key: c for c in rubric.criteria}
+    seen: set[str] = set()
+    for answer in answers:
+        criterion = by_key.get(answer.criterion)
+        where = f"answers.{answer.criterion}"
+        if criterion is None:
+            raise Invalid(f"unknown criterion {answer.criterion!r}; the rubric has {', '.join(by_key)}", field=where)
+        if answer.criterion in seen:
+            raise Invalid(f"criterion {answer.criterion!r} is answered twice", field=where)
+        seen.add(answer.criterion)
+        if answer.score is not None and not criterion.scale_min <= answer.score <= criterion.scale_max:
+            raise Invalid(
+                f"self-assessed score for {answer.criterion!r} must be between "
+                f"{criterion.scale_min:g} and {criterion.scale_max:g}",
+                field=f"{where}.score",
+            )
+        if len(answer.evidence) > MAX_EVIDENCE_LINKS:
+            raise Invalid(f"at most {MAX_EVIDENCE_LINKS} evidence links per criterion", field=f"{where}.evidence")
+        for index, link in enumerate(answer.evidence):
+            check_evidence_link(link, f"{where}.evidence.{index}")
+
+
+def unanswered(rubric: Rubric, answers: Sequence[Answer]) -> list[str]:
+    """Criteria the self-assessment does not yet cover: no self-score or no evidence link."""
+    done = {a.criterion for a in answers if a.score is not None and a.evidence}
+    return [key for key in rubric.keys() if key not in done]
+
+
+def check_answers_editable(state: str, now: datetime, closes_at: datetime) -> None:
+    if state != "submitted":
+        raise Conflict(f"the self-assessment of an application that is {state} can no longer change", rule="state")
+    if now > closes_at:
+        raise Conflict(
+            f"applications closed at {closes_at.isoformat()}; the self-assessment is frozen", rule="application_window"
+        )
+
+
+# --- cohort deadlines (see docs/decisions/0001-cohort-deadlines.md) --------------------------
+
+SELF_ASSESSMENT_AUDIENCE = ("kominfo_head", "bappeda_head")
+ASSESSMENT_AUDIENCE = ("kominfo_head",)
+
+
+def self_assessment_deadline_id(year: int, region_code: str) -> str:
+    return f"assessment:{year}:self_assessment:{region_code}"
+
+
+def assessment_deadline_id(year: int, region_code: str) -> str:
+    return f"assessment:{year}:assessment:{region_code}"

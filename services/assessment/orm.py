@@ -81,6 +81,7 @@ class Application(Base):
     rank: Mapped[int | None] = mapped_column(Integer, nullable=True)
     selected: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    withdrawal_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class Score(Base):

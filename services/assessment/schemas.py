@@ -117,6 +117,7 @@ class CohortOut(BaseModel):
     rubric: list[CriterionIn]
     status: str
     finalized_at: datetime | None
+    forced_reason: str | None = None
     applications: int
 
 
@@ -124,11 +125,36 @@ class YearPath(BaseModel):
     year: int = Field(ge=2017, le=2100)
 
 
-class ApplicationIn(Strict):
-    region_code: str = Field(min_length=2, max_length=5)
-    answers: dict[str, str | float | int | list[str]] = Field(
-        default_factory=dict, description="self-assessment answers and evidence links"
+class AnswerIn(Strict):
+    score: float | None = Field(default=None, description="the region's own score on the criterion's scale")
+    narrative: str | None = Field(default=None, max_length=4000, description="what the region has in place")
+    evidence: list[str] = Field(
+        default_factory=list, max_length=20, description="links to evidence (decrees, documents, dashboards)"
     )
+
+
+Answers = Field(
+    default_factory=dict,
+    description="self-assessment by rubric criterion key; complete when every criterion has a score and evidence",
+    examples=[{"struktur": {"score": 70, "narrative": "Tim TIK daerah", "evidence": ["https://x.example/sk.pdf"]}}],
+)
+
+
+class ApplicationIn(Strict):
+    region_code: str = Field(min_length=2, max_length=5, description="Kemendagri code of the applying region")
+    answers: dict[str, AnswerIn] = Answers
+
+
+class AnswersIn(Strict):
+    answers: dict[str, AnswerIn] = Field(min_length=1, description="criteria sent replace their earlier answers")
+
+
+class WithdrawalIn(Strict):
+    reason: str = Field(min_length=3, max_length=500)
+
+
+class ApplicationQuery(BaseModel):
+    status: Literal["submitted", "under_assessment", "scored", "selected", "not_selected", "withdrawn"] | None = None
 
 
 class ApplicationOut(BaseModel):
@@ -142,6 +168,19 @@ class ApplicationOut(BaseModel):
     total: float | None
     rank: int | None
     selected: bool | None
+    withdrawn_at: datetime | None = None
+
+
+class AnswerOut(BaseModel):
+    score: float | None
+    narrative: str | None
+    evidence: list[str]
+
+
+class ApplicationDetail(ApplicationOut):
+    answers: dict[str, AnswerOut]
+    unanswered: list[str] = Field(description="criteria still lacking a self-score or evidence")
+    withdrawal_reason: str | None
 
 
 class ApplicationList(BaseModel):
@@ -189,6 +228,43 @@ class RankingEntry(BaseModel):
 class RankingOut(BaseModel):
     cohort_year: int
     status: str
-    tie_break: str
+    tie_break: str = Field(description="how equal totals are ordered")
     quotas: dict[str, int]
     groups: dict[str, list[RankingEntry]]
+    unscored: list[str] = Field(description="applicants without a complete score (selection refuses them)")
+    forced_reason: str | None = Field(description="why an operator finalised with unscored applications")
+
+
+class CohortList(BaseModel):
+    items: list[CohortOut]
+
+
+class ResultColumn(BaseModel):
+    name: str
+    type: str
+    description: str
+    unit: str | None
+
+
+class ResultPeriod(BaseModel):
+    year: int
+    start: datetime
+    end: datetime
+
+
+class ResultsMetadata(BaseModel):
+    title: str
+    description: str
+    producer: str
+    period: ResultPeriod
+    update_frequency: str
+    licence: str
+    reference_codes: str
+    language: str
+    last_updated: datetime | None
+    columns: list[ResultColumn]
+
+
+class ResultsOut(BaseModel):
+    metadata: ResultsMetadata
+    data: list[dict[str, str | int | float | None]]

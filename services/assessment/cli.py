@@ -1,0 +1,239 @@
+"""Operator commands of the assessment service: `cerdas regions ...` and `cerdas cohorts ...`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from shared.auth import Principal
+from shared.clock import end_of_local_day
+from shared.errors import CerdasError
+
+# A bare date on the command line is read in the ministry's own zone (Jakarta): the window opens at
+# the start of that day and deadlines end at the end of it.
+MINISTRY_ZONE = "Asia/Jakarta"
+OPERATOR = Principal(sub="cli-operator", role="operator")
+
+
+def _runtime() -> Any:
+    from services.assessment.app import bootstrap
+
+    return bootstrap()
+
+
+def _instant(raw: str, *, end_of_day: bool) -> datetime:
+    try:
+        if len(raw) == 10:
+            day = date.fromisoformat(raw)
+            if end_of_day:
+                return end_of_local_day(day, MINISTRY_ZONE)
+            return datetime.combine(day, time.min, tzinfo=ZoneInfo(MINISTRY_ZONE))
+        value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{raw!r} is neither a date (2022-07-31) nor an ISO 8601 instant") from None
+    if value.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"{raw!r} needs a time zone offset, e.g. 2022-07-31T17:00:00+07:00")
+    return value
+
+
+def _print_json(value: Any) -> None:
+    json.dump(value, sys.stdout, indent=2, ensure_ascii=False, default=str)
+    sys.stdout.write("\n")
+
+
+def _fail(exc: CerdasError) -> int:
+    print(f"cerdas: {exc.detail}", file=sys.stderr)
+    for key, value in exc.extra.items():
+        print(f"  {key}: {value}", file=sys.stderr)
+    return 1
+
+
+def _regions_import(args: argparse.Namespace) -> int:
+    from services.assessment import handlers
+
+    path = Path(args.csv) if args.csv else handlers.bundled_regions_csv()
+    runtime = _runtime()
+    try:
+        regions = handlers.read_regions_csv(path)
+        print(f"read {len(regions)} regions from {path}", file=sys.stderr, flush=True)
+
+        def progress(done: int, total: int) -> None:
+            print(f"  checked {done}/{total}", file=sys.stderr, flush=True)
+
+        with runtime.uow() as uow:
+            counts = handlers.upsert_regions(uow, regions, progress)
+    except CerdasError as exc:
+        return _fail(exc)
+    except OSError as exc:
+        print(f"cerdas: cannot read {path}: {exc.strerror}", file=sys.stderr)
+        return 1
+    print(f"imported: {counts['created']} created, {counts['updated']} updated, {counts['unchanged']} unchanged")
+    return 0
+
+
+def _cohorts_create(args: argparse.Namespace) -> int:
+    from services.assessment import handlers
+    from services.assessment.schemas import CohortIn
+
+    rubric = None
+    if args.rubric:
+        raw = json.loads(Path(args.rubric).read_text("utf-8"))
+        rubric = raw["criteria"] if isinstance(raw, dict) else raw
+    try:
+        body = CohortIn(
+            year=args.year,
+            quotas={"provinsi": args.quota_provinsi, "kabkota": args.quota_kabkota},
+            applications_open_at=_instant(args.applications_open, end_of_day=False),
+            applications_close_at=_instant(args.applications_close, end_of_day=True),
+            assessment_due_at=_instant(args.assessment_due, end_of_day=True),
+            rubric=rubric,
+        )
+    except (ValueError, argparse.ArgumentTypeError) as exc:
+        print(f"cerdas: {exc}", file=sys.stderr)
+        return 2
+    runtime = _runtime()
+    try:
+        with runtime.uow() as uow:
+            cohort = handlers.create_cohort(uow, body)
+            print(f"cohort {cohort.year} is open: {len(cohort.rubric)} criteria, quotas {handlers.quotas(cohort)}")
+    except CerdasError as exc:
+        return _fail(exc)
+    return 0
+
+
+def _cohorts_show(args: argparse.Namespace) -> int:
+    from services.assessment import handlers
+
+    runtime = _runtime()
+    try:
+        with runtime.uow() as uow:
+            cohort = handlers.get_cohort(uow, args.year)
+            states: dict[str, int] = {}
+            for application, _ in handlers.list_applications(uow, args.year):
+                states[application.status] = states.get(application.status, 0) + 1
+            _print_json(
+                {
+                    "year": cohort.year,
+                    "status": cohort.status,
+                    "quotas": handlers.quotas(cohort),
+                    "applications_open_at": cohort.applications_open_at,
+                    "applications_close_at": cohort.applications_close_at,
+                    "assessment_due_at": cohort.assessment_due_at,
+                    "applications": states,
+                    "finalized_at": cohort.finalized_at,
+                    "forced_reason": cohort.forced_reason,
+                }
+            )
+    except CerdasError as exc:
+        return _fail(exc)
+    return 0
+
+
+def _print_ranking(result: dict[str, Any]) -> None:
+    print(f"cohort {result['cohort_year']} ({result['status']}); quotas {result['quotas']}")
+    print(f"ties: {result['tie_break']}")
+    for group, entries in result["groups"].items():
+        print(f"\n{group}:")
+        for entry in entries:
+            mark = "*" if entry["selected"] else " "
+            line = f"{entry['rank']:>3}  {entry['total']:8.4f}  {entry['region_code']:<6} {entry['region_name']}"
+            print(f" {mark} {line}")
+    if result["unscored"]:
+        print(f"\nnot fully scored: {', '.join(result['unscored'])}")
+
+
+def _cohorts_ranking(args: argparse.Namespace) -> int:
+    from services.assessment import handlers
+
+    runtime = _runtime()
+    try:
+        with runtime.uow() as uow:
+            result = handlers.ranking(uow, args.year)
+    except CerdasError as exc:
+        return _fail(exc)
+    _print_json(result) if args.json else _print_ranking(result)
+    return 0
+
+
+def _cohorts_select(args: argparse.Namespace) -> int:
+    from services.assessment import handlers
+
+    runtime = _runtime()
+    try:
+        with runtime.uow() as uow:
+            handlers.run_selection(uow, args.year, force=args.force, reason=args.reason)
+        with runtime.uow() as uow:
+            result = handlers.ranking(uow, args.year)
+    except CerdasError as exc:
+        return _fail(exc)
+    _print_ranking(result)
+    return 0
+
+
+def _cohorts_export(args: argparse.Namespace) -> int:
+    from services.assessment import handlers
+
+    runtime = _runtime()
+    try:
+        with runtime.uow() as uow:
+            results = handlers.cohort_results(uow, args.year)
+    except CerdasError as exc:
+        return _fail(exc)
+    if args.format == "csv":
+        text = handlers.results_csv(results)
+    else:
+        text = json.dumps(results, indent=2, ensure_ascii=False, default=str) + "\n"
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8", newline="")
+        print(f"wrote {len(results['data'])} rows to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    regions = commands.add_parser("regions", help="the Kemendagri region register").add_subparsers(
+        dest="regions_command", required=True, metavar="ACTION"
+    )
+    load = regions.add_parser("import", help="create or update regions from a CSV (default: the bundled register)")
+    load.add_argument("csv", nargs="?", help="code,name,kind,province_code,timezone (default: the bundled file)")
+    load.set_defaults(func=_regions_import)
+
+    cohorts = commands.add_parser("cohorts", help="run an assessment round").add_subparsers(
+        dest="cohorts_command", required=True, metavar="ACTION"
+    )
+    create = cohorts.add_parser("create", help="open a cohort with its quotas, window and rubric")
+    create.add_argument("--year", type=int, required=True)
+    create.add_argument("--quota-provinsi", type=int, required=True)
+    create.add_argument("--quota-kabkota", type=int, required=True)
+    create.add_argument("--applications-open", required=True, help="date (start of day, WIB) or ISO instant")
+    create.add_argument("--applications-close", required=True, help="date (end of day, WIB) or ISO instant")
+    create.add_argument("--assessment-due", required=True, help="date (end of day, WIB) or ISO instant")
+    create.add_argument("--rubric", help="JSON file with the criteria (default: the bundled rubric)")
+    create.set_defaults(func=_cohorts_create)
+
+    show = cohorts.add_parser("show", help="a cohort's dates, quotas and applications by state")
+    show.add_argument("year", type=int)
+    show.set_defaults(func=_cohorts_show)
+
+    rank = cohorts.add_parser("ranking", help="weighted totals ranked per kind; * marks who is within quota")
+    rank.add_argument("year", type=int)
+    rank.add_argument("--json", action="store_true", help="print the API's JSON instead of a table")
+    rank.set_defaults(func=_cohorts_ranking)
+
+    select = cohorts.add_parser("select", help="fill the quotas and finalise the cohort (idempotent)")
+    select.add_argument("year", type=int)
+    select.add_argument("--force", action="store_true", help="finalise even though some are not fully scored")
+    select.add_argument("--reason", help="why forcing is right (required with --force)")
+    select.set_defaults(func=_cohorts_select)
+
+    export = cohorts.add_parser("export", help="Satu Data results of a finalised cohort")
+    export.add_argument("year", type=int)
+    export.add_argument("--format", choices=("csv", "json"), default="csv")
+    export.add_argument("--output", "-o", help="file to write (default: standard output)")
+    export.set_defaults(func=_cohorts_export)
