@@ -22,7 +22,7 @@ from services.mentoring.handlers.programmes import (
     get_programme,
     milestone_deadline_id,
 )
-from services.mentoring.orm import Milestone, MilestoneChange, Programme, Stage, Submission
+from services.mentoring.orm import Evaluation, Milestone, MilestoneChange, Programme, Stage, Submission
 from shared import events
 from shared.auth import Principal
 from shared.clock import end_of_local_day, local_date
@@ -208,7 +208,7 @@ def review_submission(
     return submission
 
 
-def advance_programme(uow: UnitOfWork, programme: Programme, achievement_index: float | None = None) -> None:
+def advance_programme(uow: UnitOfWork, programme: Programme) -> None:
     """Complete every stage whose milestones are all accepted, in order, start the next one, and
     complete the programme after its last stage."""
     stages = list(uow.session.scalars(select(Stage).where(Stage.programme_id == programme.id).order_by(Stage.position)))
@@ -227,6 +227,9 @@ def advance_programme(uow: UnitOfWork, programme: Programme, achievement_index: 
             stage.status = "completed"
             _record_stage(uow, "mentoring.stage_completed", programme, stage)
     if advance.programme_complete and programme.status != "completed":
+        # The evaluation may have been confirmed before the last earlier stage was accepted.
+        evaluation = uow.session.get(Evaluation, programme.id)
+        achievement_index = evaluation.achievement_index if evaluation is not None else None
         programme.status = "completed"
         programme.completed_at = uow.clock.now()
         uow.record(

@@ -82,7 +82,7 @@ def confirm(
                 ),
             )
     uow.session.flush()
-    advance_programme(uow, programme, achievement_index=evaluation.achievement_index)
+    advance_programme(uow, programme)
     return evaluation
 
 
