@@ -46,7 +46,7 @@ class ImportResult(BaseModel):
 
 
 class RegionPath(BaseModel):
-    code: str = Field(min_length=2, max_length=5, description="Kemendagri region code, e.g. 12.01")
+    code: str = Field(pattern=r"^\d{2}(\.\d{2})?$", description="Kemendagri region code, e.g. 12.01")
 
 
 class RegionQuery(BaseModel):
@@ -141,7 +141,7 @@ Answers = Field(
 
 
 class ApplicationIn(Strict):
-    region_code: str = Field(min_length=2, max_length=5, description="Kemendagri code of the applying region")
+    region_code: str = Field(pattern=r"^\d{2}(\.\d{2})?$", description="Kemendagri code of the applying region")
     answers: dict[str, AnswerIn] = Answers
 
 
