@@ -17,9 +17,16 @@ class PlannedReminder:
     step: int  # escalation step: 0 before and on the day, k for the k-th overdue reminder
 
 
-def plan_reminders(deadline_due_at: datetime, timezone: str, policy: ReminderPolicy) -> list[PlannedReminder]:
+def plan_reminders(
+    deadline_due_at: datetime, timezone: str, policy: ReminderPolicy, announced_at: datetime | None = None
+) -> list[PlannedReminder]:
     """Reminders at the policy's local hour: N days before the due date, on it, then every few days
-    while overdue, each overdue one escalating a step."""
+    while overdue, each overdue one escalating a step.
+
+    Reminders whose time had passed when the deadline was announced (``announced_at``) are not all
+    kept: only the latest, so a late deadline is announced once; and not even that one when another
+    reminder is due later on the same local day anyway.
+    """
     due_day = local_date(deadline_due_at, timezone)
     planned = [
         PlannedReminder(f"before_{days}", at_local_hour(due_day - timedelta(days=days), policy.send_hour, timezone), 0)
@@ -30,7 +37,15 @@ def plan_reminders(deadline_due_at: datetime, timezone: str, policy: ReminderPol
     for step in range(1, policy.overdue_max + 1):
         day = due_day + timedelta(days=step * policy.overdue_every_days)
         planned.append(PlannedReminder(f"overdue_{step}", at_local_hour(day, policy.send_hour, timezone), step))
-    return sorted(planned, key=lambda r: r.due_at)
+    planned.sort(key=lambda r: r.due_at)
+    if announced_at is None:
+        return planned
+    past = [r for r in planned if r.due_at <= announced_at]
+    future = [r for r in planned if r.due_at > announced_at]
+    today = local_date(announced_at, timezone)
+    if not past or any(local_date(r.due_at, timezone) == today for r in future):
+        return future
+    return [past[-1], *future]
 
 
 def latest_due(reminders: Sequence[tuple[str, datetime]], now: datetime) -> tuple[str | None, list[str]]:
@@ -43,13 +58,12 @@ def latest_due(reminders: Sequence[tuple[str, datetime]], now: datetime) -> tupl
 
 
 def recipient_roles(audience: Iterable[str], escalation: Sequence[str], step: int) -> list[str]:
-    """Before the deadline, the least senior escalation role the audience names (plus any non-escalation
-    roles it names, e.g. Bappeda); each overdue step adds the next more senior role."""
+    """Before and on the due date, the roles the deadline's audience names (e.g. Kominfo and Bappeda);
+    each overdue step adds the next official up the escalation chain, above the most senior one named."""
     audience = list(dict.fromkeys(audience))
-    chain = [role for role in escalation if role in audience] or list(escalation)
-    others = [role for role in audience if role not in escalation]
-    reached = chain[: min(step, len(chain) - 1) + 1]
-    return reached + others
+    named = [escalation.index(role) for role in audience if role in escalation]
+    top = max(named) if named else -1
+    return audience + [role for role in escalation[top + 1 : top + 1 + step] if role not in audience]
 
 
 @dataclass(frozen=True)
@@ -71,16 +85,16 @@ def retry_delay(attempts: int, base_seconds: float, cap_seconds: float = 3600.0)
     return timedelta(seconds=min(cap_seconds, base_seconds * (2 ** max(attempts - 1, 0))))
 
 
-def describe_kind(kind: str) -> tuple[str, str]:
-    """Indonesian and English phrases for a reminder kind, for subjects and bodies."""
-    if kind.startswith("before_"):
-        days = kind.split("_", 1)[1]
-        return f"{days} hari lagi", f"due in {days} day{'s' if days != '1' else ''}"
-    if kind == "on_day":
-        return "jatuh tempo hari ini", "due today"
-    if kind.startswith("overdue_"):
+def describe_kind(kind: str, days_left: int | None = None) -> tuple[str, str]:
+    """Indonesian and English phrases for a reminder, for subjects and bodies. ``days_left`` (local days
+    from the sending day to the due date) wins over the planned kind: a reminder sent late says how
+    much time is really left."""
+    if kind.startswith("overdue_") or (days_left is not None and days_left < 0):
         return "terlambat", "overdue"
-    return kind, kind
+    days = days_left if days_left is not None else (0 if kind == "on_day" else int(kind.split("_", 1)[1]))
+    if days == 0:
+        return "jatuh tempo hari ini", "due today"
+    return f"{days} hari lagi", f"due in {days} day{'s' if days != 1 else ''}"
 
 
 def formal_name(name: str, title: str | None, acting: str | None, position: str | None) -> str:

@@ -160,7 +160,9 @@ def build_message(
 ) -> EmailMessage:
     message = EmailMessage()
     message["From"] = sender
-    message["To"] = formataddr((recipient_name, recipient))
+    # The person's name only: Python's header folding breaks a long quoted name containing commas
+    # (position and academic titles) into several addresses.
+    message["To"] = formataddr((" ".join(recipient_name.replace(",", " ").split()), recipient))
     message["Subject"] = rendered.subject
     message["Message-ID"] = msg_id
     message["Date"] = format_datetime(date)

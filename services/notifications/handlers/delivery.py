@@ -78,7 +78,7 @@ def add_delivery(
         recipient_role=official["role"],
         subject=rendered.subject[:300],
         message_id=message_id(dedupe_key, email),
-        payload={"template": template, "context": context, "calendar": calendar},
+        payload={"template": template, "context": context, "calendar": calendar, "display_name": official["name"]},
         status="pending",
         attempts=0,
         next_attempt_at=now,
@@ -169,7 +169,7 @@ def message_for(uow: UnitOfWork, notifier: Notifier, delivery: Delivery) -> Emai
     return build_message(
         sender=notifier.settings.mail_from,
         recipient=delivery.recipient,
-        recipient_name=delivery.recipient_name,
+        recipient_name=delivery.payload.get("display_name", ""),
         rendered=rendered,
         msg_id=delivery.message_id,
         correlation_id=delivery.correlation_id,

@@ -14,6 +14,7 @@ from services.notifications.handlers.notifier import Notifier
 from services.notifications.mailer import local_due_phrases
 from services.notifications.orm import Deadline, Reminder
 from shared import events
+from shared.clock import local_date
 from shared.config import ReminderPolicy
 from shared.errors import NotFound, UpstreamUnavailable
 from shared.logging import get_logger
@@ -56,7 +57,7 @@ def on_deadline_set(
     _cancel_pending(uow, data.deadline_id)
     deadline.generation += 1
     uow.session.flush()
-    for planned in domain.plan_reminders(data.due_at, data.timezone, policy):
+    for planned in domain.plan_reminders(data.due_at, data.timezone, policy, announced_at=envelope.occurred_at):
         uow.session.add(
             Reminder(
                 id=str(uuid.uuid4()),
@@ -134,7 +135,9 @@ def _deliveries_for(uow: UnitOfWork, notifier: Notifier, reminder: Reminder, dea
     if not chosen:
         log.warning("no official to remind", deadline_id=deadline.id, region_code=deadline.region_code, roles=roles)
         return 0
-    phrase_id, phrase_en = domain.describe_kind(reminder.kind)
+    today = local_date(uow.clock.now(), deadline.timezone)
+    days_left = (local_date(deadline.due_at, deadline.timezone) - today).days
+    phrase_id, phrase_en = domain.describe_kind(reminder.kind, days_left)
     due_id, due_en = local_due_phrases(deadline.due_at, deadline.timezone)
     context = {
         "title": deadline.title,
@@ -143,7 +146,7 @@ def _deliveries_for(uow: UnitOfWork, notifier: Notifier, reminder: Reminder, dea
         "phrase_en": phrase_en,
         "due_local_id": due_id,
         "due_local_en": due_en,
-        "overdue": reminder.kind.startswith("overdue_"),
+        "overdue": reminder.kind.startswith("overdue_") or days_left < 0,
         "link": deadline.link,
     }
     for official in chosen:
