@@ -276,7 +276,7 @@ def check_answers_editable(state: str, now: datetime, closes_at: datetime) -> No
         )
 
 
-# --- cohort deadlines (see docs/decisions/0001-cohort-deadlines.md) --------------------------
+# --- cohort deadlines (see docs/decisions/0004-cohort-deadlines.md) --------------------------
 
 SELF_ASSESSMENT_AUDIENCE = ("kominfo_head", "bappeda_head")
 ASSESSMENT_AUDIENCE = ("kominfo_head",)
