@@ -19,7 +19,8 @@ from shared.errors import NotFound
 from shared.logging import current_correlation_id
 from shared.uow import UnitOfWork
 
-SIGNING_AUDIENCE = ["kominfo_head", "regional_secretary", "head_of_region"]
+# Kominfo prepares the signing; if it slips, the reminder policy escalates to the Sekda and the head of region.
+SIGNING_AUDIENCE = ["kominfo_head"]
 
 
 def audit(uow: UnitOfWork, agreement: Agreement, actor: str, action: str, **details: Any) -> None:
