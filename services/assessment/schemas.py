@@ -3,14 +3,34 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field
-
-RegionCode = Field(pattern=r"^\d{2}(\.\d{2})?$", description="Kemendagri code: '12' or '12.01'")
+from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 
-class Strict(BaseModel):
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+class Clean(BaseModel):
+    """Refuses NUL characters anywhere in the input: PostgreSQL cannot store them in text or JSONB,
+    so they must be a 422 here rather than a database error later."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        if _has_nul(value):
+            raise ValueError("text may not contain NUL characters")
+        return value
+
+
+class Strict(Clean):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
@@ -49,7 +69,7 @@ class RegionPath(BaseModel):
     code: str = Field(pattern=r"^\d{2}(\.\d{2})?$", description="Kemendagri region code, e.g. 12.01")
 
 
-class RegionQuery(BaseModel):
+class RegionQuery(Clean):
     kind: Literal["provinsi", "kabupaten", "kota", "kabkota"] | None = None
     province: str | None = Field(default=None, pattern=r"^\d{2}$")
     q: str | None = Field(default=None, max_length=80, description="part of the name, any case")
@@ -85,7 +105,7 @@ class OfficialsOut(BaseModel):
     officials: list[OfficialOut]
 
 
-class OfficialsQuery(BaseModel):
+class OfficialsQuery(Clean):
     role: str | None = None
     history: bool = Field(default=False, description="include officials who no longer hold the role")
 
@@ -187,7 +207,7 @@ class ApplicationList(BaseModel):
     items: list[ApplicationOut]
 
 
-class ApplicationPath(BaseModel):
+class ApplicationPath(Clean):
     application_id: str = Field(min_length=1, max_length=36)
 
 

@@ -376,3 +376,37 @@ def test_the_openapi_document_describes_every_route(round_):
     ]:
         assert method in paths[path], path
     assert "AnswerIn" in document["components"]["schemas"]
+
+
+def test_nul_characters_are_422_not_a_database_error(round_):
+    _, client, _ = round_
+    application = apply(client, "12.01")
+    attempts = [
+        client.post(
+            "/regions",
+            headers=auth("operator"),
+            json={
+                "code": "12.69",
+                "name": "Kab\x00X",
+                "kind": "kabupaten",
+                "province_code": "12",
+                "timezone": "Asia/Jakarta",
+            },
+        ),
+        client.put(
+            f"/applications/{application['id']}/answers",
+            headers=auth("operator"),
+            json={"answers": {"struktur": {"score": 1, "narrative": "a\x00b"}}},
+        ),
+        client.post(
+            f"/applications/{application['id']}/withdrawal", headers=auth("operator"), json={"reason": "abc\x00"}
+        ),
+        client.put(
+            "/regions/12.01/officials",
+            headers=auth("operator"),
+            json={"officials": [{"role": "kominfo_head", "name": "A\x00B", "email": "a@b.example"}]},
+        ),
+        client.get("/regions?q=a%00b", headers=auth("operator")),
+    ]
+    for response in attempts:
+        assert "NUL" in is_problem(response, 422)["detail"]
