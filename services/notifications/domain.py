@@ -58,12 +58,14 @@ def latest_due(reminders: Sequence[tuple[str, datetime]], now: datetime) -> tupl
 
 
 def recipient_roles(audience: Iterable[str], escalation: Sequence[str], step: int) -> list[str]:
-    """Before and on the due date, the roles the deadline's audience names (e.g. Kominfo and Bappeda);
-    each overdue step adds the next official up the escalation chain, above the most senior one named."""
+    """Before and on the due date, the least senior escalation role the audience names (the chain's
+    first if it names none), plus the roles outside the chain it names (e.g. Bappeda); each overdue
+    step adds the next official up the whole chain, whether or not the audience names them."""
     audience = list(dict.fromkeys(audience))
     named = [escalation.index(role) for role in audience if role in escalation]
-    top = max(named) if named else -1
-    return audience + [role for role in escalation[top + 1 : top + 1 + step] if role not in audience]
+    start = min(named) if named else 0
+    reached = list(escalation[start : start + step + 1])
+    return reached + [role for role in audience if role not in escalation]
 
 
 @dataclass(frozen=True)

@@ -197,16 +197,18 @@ def test_the_policy_plans_local_hours_and_drops_reminders_passed_before_the_anno
     assert makassar[0].due_at == datetime(2023, 2, 24, 0, 0, tzinfo=UTC)  # 08:00 WITA
 
 
-def test_escalation_climbs_above_the_most_senior_role_named():
+def test_escalation_starts_at_the_least_senior_role_named_and_climbs_the_whole_chain():
     chain = ("kominfo_head", "regional_secretary", "head_of_region")
-    assert domain.recipient_roles(["kominfo_head", "bappeda_head"], chain, 0) == ["kominfo_head", "bappeda_head"]
+    everyone = ["head_of_region", "kominfo_head", "regional_secretary", "bappeda_head"]
+    assert domain.recipient_roles(everyone, chain, 0) == ["kominfo_head", "bappeda_head"]
     assert domain.recipient_roles(["kominfo_head", "bappeda_head"], chain, 1) == [
         "kominfo_head",
-        "bappeda_head",
         "regional_secretary",
+        "bappeda_head",
     ]
     assert domain.recipient_roles(["kominfo_head"], chain, 5) == list(chain)
-    assert domain.recipient_roles(["bpkpad_head"], chain, 1) == ["bpkpad_head", "kominfo_head"]
+    assert domain.recipient_roles(["regional_secretary"], chain, 1) == ["regional_secretary", "head_of_region"]
+    assert domain.recipient_roles(["bpkpad_head"], chain, 0) == ["kominfo_head", "bpkpad_head"]
 
 
 def test_a_late_reminder_says_how_much_time_is_really_left():
