@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from flask_openapi3 import FileStorage
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        # PostgreSQL text cannot hold NUL; refuse it here rather than fail on write.
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("must not contain NUL characters")
+        return value
 
 
 class AgreementQuery(BaseModel):
@@ -19,8 +27,12 @@ class AgreementQuery(BaseModel):
     region: str | None = Field(default=None, pattern=r"^\d{2}(\.\d{2})?$")
 
 
+# Agreement ids are UUIDs; the pattern keeps control characters (which PostgreSQL refuses) out of queries.
+AgreementId = Annotated[str, Field(min_length=1, max_length=36, pattern=r"^[\w-]+$")]
+
+
 class AgreementPath(BaseModel):
-    agreement_id: str = Field(min_length=1, max_length=36)
+    agreement_id: AgreementId
 
 
 class SignatoryIn(Strict):
@@ -60,20 +72,17 @@ class TerminateIn(Strict):
     reason: str = Field(min_length=5, max_length=2000)
 
 
-AgreementIds = Field(min_length=1, max_length=200)
-
-
 class CeremonyScheduleIn(Strict):
     """One session for many agreements; a local ``scheduled_at`` is read in each region's own zone."""
 
-    agreement_ids: list[str] = AgreementIds
+    agreement_ids: list[AgreementId] = Field(min_length=1, max_length=200)
     scheduled_at: datetime = SCHEDULED_AT
     mode: Literal["online", "offline"]
     venue: str | None = VENUE
 
 
 class CeremonyAgreementIn(Strict):
-    agreement_id: str = Field(min_length=1, max_length=36)
+    agreement_id: AgreementId
     signatories: list[SignatoryIn] = Field(
         min_length=1, max_length=20, description="this region's signatories (its head, or a representative)"
     )

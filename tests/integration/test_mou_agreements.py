@@ -267,3 +267,19 @@ def test_an_unknown_agreement_is_not_found(client):
     response = client.get("/agreements/no-such-agreement", headers=auth("operator"))
     assert response.status_code == 404
     assert response.mimetype == "application/problem+json"
+
+
+def test_control_characters_are_refused_before_they_reach_the_database(mou, client):
+    agreement_id = draft(mou)
+    nul = {**representative(), "name": "Sugiharto\x00Hutabarat"}
+    response = client.post(
+        f"/agreements/{agreement_id}/sign",
+        json={"signed_at": "2023-02-28T03:00:00Z", "signatories": [nul, dirjen()]},
+        headers=auth("operator"),
+    )
+    assert response.status_code == 422
+    reason = client.post(
+        f"/agreements/{agreement_id}/terminate", json={"reason": "Withdrew\x00"}, headers=auth("operator")
+    )
+    assert reason.status_code == 422
+    assert client.get("/agreements/bad%00id", headers=auth("operator")).status_code == 422
