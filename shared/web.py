@@ -17,7 +17,7 @@ from sqlalchemy import text
 from werkzeug.exceptions import HTTPException
 
 from shared.auth import Principal, check_region, check_role, verify_token
-from shared.errors import CerdasError, Unauthorized
+from shared.errors import CerdasError, Invalid, Unauthorized
 from shared.logging import CORRELATION_HEADER, current_correlation_id, get_logger, set_correlation_id
 from shared.runtime import ServiceRuntime
 
@@ -130,6 +130,7 @@ def _install_correlation_and_auth(app: OpenAPI, runtime: ServiceRuntime) -> None
         region_arg = getattr(view, "_cerdas_region_arg", None)
         if region_arg and request.view_args and region_arg in request.view_args:
             check_region(principal, str(request.view_args[region_arg]))
+        _refuse_nul_characters()
 
     @app.after_request
     def _finish(response: Response) -> Response:
@@ -142,6 +143,19 @@ def _install_correlation_and_auth(app: OpenAPI, runtime: ServiceRuntime) -> None
         if route not in {"/health", "/metrics"}:
             log.info("request", method=request.method, path=request.path, status=response.status_code)
         return response
+
+
+def _refuse_nul_characters() -> None:
+    """PostgreSQL cannot store NUL in text, and no Cerdas value needs one: refuse it up front with a
+    422 naming where it was, rather than failing deep in a transaction."""
+    form = request.form.items(multi=True) if request.mimetype == "multipart/form-data" else []
+    for name, value in [*(request.view_args or {}).items(), *request.args.items(multi=True), *form]:
+        if "\x00" in str(value):
+            raise Invalid(f"{name} contains a NUL character", field=name)
+    if request.is_json:
+        body = request.get_data(cache=True)
+        if b"\x00" in body or b"\\u0000" in body:
+            raise Invalid("the JSON body contains a NUL character (\\u0000)", field="body")
 
 
 def _install_errors(app: OpenAPI) -> None:

@@ -103,3 +103,16 @@ def test_request_logs_are_json_with_the_correlation_id(make_runtime, capsys):
     request_lines = [line for line in lines if line.get("event") == "request"]
     assert request_lines and request_lines[-1]["correlation_id"] == "trace-me"
     assert request_lines[-1]["service"] == "assessment" and request_lines[-1]["path"] == "/regions"
+
+
+def test_nul_characters_are_refused_before_they_reach_the_database(make_runtime):
+    from services.assessment.app import create_app
+
+    client = create_app(make_runtime("assessment")).test_client()
+    body = client.post("/regions", headers=auth("operator"),
+                       json={"code": "12", "name": "Sumatera\u0000Utara", "kind": "provinsi",
+                             "timezone": "Asia/Jakarta"})
+    assert body.status_code == 422 and body.json["errors"][0]["field"] == "body"
+    query = client.get("/regions?q=abc%00", headers=auth("operator"))
+    assert query.status_code == 422 and query.json["errors"][0]["field"] == "q"
+    assert client.get("/regions?q=Tapanuli", headers=auth("operator")).status_code == 200
