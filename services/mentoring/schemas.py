@@ -6,23 +6,46 @@ from datetime import date
 from typing import Any, Literal
 
 from flask_openapi3 import FileStorage
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
 
 
-class Strict(BaseModel):
+def _refuse_nul(value: Any) -> Any:
+    """PostgreSQL cannot store a NUL character in text or JSONB; refuse it here rather than fail there."""
+    if isinstance(value, str) and "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_nul(key)
+            _refuse_nul(item)
+    if isinstance(value, list):
+        for item in value:
+            _refuse_nul(item)
+    return value
+
+
+class Clean(BaseModel):
+    """Every request model: text that the database can store."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        return _refuse_nul(value)
+
+
+class Strict(Clean):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
-class ProgrammeQuery(BaseModel):
+class ProgrammeQuery(Clean):
     region: str | None = Field(default=None, pattern=r"^\d{2}(\.\d{2})?$")
     cohort: int | None = Field(default=None, ge=2017, le=2100)
 
 
-class ProgrammePath(BaseModel):
+class ProgrammePath(Clean):
     programme_id: str = Field(min_length=1, max_length=36)
 
 
-class MilestonePath(BaseModel):
+class MilestonePath(Clean):
     milestone_id: str = Field(min_length=1, max_length=36)
 
 
@@ -85,7 +108,7 @@ class RescheduleIn(Strict):
 # --- mentors ------------------------------------------------------------------------------
 
 
-class MentorPath(BaseModel):
+class MentorPath(Clean):
     programme_id: str = Field(min_length=1, max_length=36)
     mentor: str = Field(min_length=1, max_length=120)
 
@@ -102,11 +125,11 @@ class MentorList(BaseModel):
 # --- deliverables -------------------------------------------------------------------------
 
 
-class SubmissionPath(BaseModel):
+class SubmissionPath(Clean):
     submission_id: str = Field(min_length=1, max_length=36)
 
 
-class SubmissionForm(BaseModel):
+class SubmissionForm(Clean):
     """multipart/form-data with either ``file`` or ``link``; a link may also come as a JSON body."""
 
     file: FileStorage | None = None
@@ -177,7 +200,7 @@ class MilestoneHistory(BaseModel):
 # --- cohort data: plan template and monev weights --------------------------------------------
 
 
-class CohortPath(BaseModel):
+class CohortPath(Clean):
     year: int = Field(ge=2017, le=2100)
 
 

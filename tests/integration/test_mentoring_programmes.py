@@ -228,3 +228,19 @@ def test_a_region_sees_only_its_own_programme(runtime, client):
     assert [p["id"] for p in client.get("/programmes", headers=region).get_json()["items"]] == [mine]
     assert client.get(f"/programmes/{other}", headers=region).status_code == 403
     assert client.get(f"/programmes/{mine}/progress", headers=region).status_code == 200
+
+
+def test_text_the_database_cannot_store_is_refused_as_bad_input_not_a_server_error(runtime, client):
+    plan = {
+        "name": "x",
+        "stages": [
+            {
+                "key": "a",
+                "title": "Bimtek\u0000I",
+                "milestones": [{"key": "m", "title": "M", "offset_days": 1, "audience": ["kominfo_head"]}],
+            }
+        ],
+    }
+    response = client.put("/cohorts/2024/plan-template", json=plan, headers=auth("operator"))
+    assert response.status_code == 422 and response.mimetype == "application/problem+json"
+    assert client.get("/programmes/abc%00def", headers=auth("operator")).status_code == 422
