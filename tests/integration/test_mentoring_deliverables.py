@@ -258,3 +258,11 @@ def test_progress_shows_the_stage_the_next_deadline_and_what_is_late(runtime, cl
     assert cohort["by_stage"] == {"bimtek_2": 1, "kelembagaan": 1}
     assert [(r["region_code"], r["stage"]) for r in cohort["late"]] == [("94.71", "kelembagaan")]
     assert client.get("/cohorts/2023/progress", headers=REGION).status_code == 403
+
+
+def test_a_text_field_named_file_is_not_taken_for_an_upload(client, programme):
+    milestone = programme["milestones"]["sk_dewan_smart_city"]
+    response = client.post(f"/milestones/{milestone['id']}/submissions", data={"file": "not a file"},
+                           content_type="multipart/form-data", headers=REGION)
+    assert response.status_code == 422
+    assert response.get_json()["errors"][0]["field"] == "file"

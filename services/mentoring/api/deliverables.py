@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Response, jsonify, request, send_file
+from werkzeug.datastructures import FileStorage as WerkzeugFileStorage
 
 from services.mentoring import handlers
 from services.mentoring.api.common import READERS, api, deliverables_tag
@@ -15,6 +16,7 @@ from services.mentoring.schemas import (
     SubmissionOut,
     SubmissionPath,
 )
+from shared.errors import Invalid
 from shared.web import current_principal, requires, runtime_of
 
 
@@ -31,6 +33,9 @@ def submit(path: MilestonePath, form: SubmissionForm) -> tuple[Response, int]:
     if request.is_json:
         body = LinkSubmissionIn.model_validate(request.get_json(silent=True))
         link, note, upload = str(body.link), body.note, None
+    if upload is not None and not isinstance(upload, WerkzeugFileStorage):
+        # A plain text field named "file" passes the form model; only a real upload will do.
+        raise Invalid("file must be an uploaded file in a multipart/form-data body", field="file")
     store = None
     if upload is not None and upload.filename:
         settings = runtime.settings
