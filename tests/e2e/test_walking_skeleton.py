@@ -16,42 +16,11 @@ import requests
 
 from tests.conftest import auth
 from tests.support import infra
+from tests.support.notifications import OFFICIALS
 from tests.support.processes import ROOT, WEB, WORKERS, Honcho
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
 
-OFFICIALS = [
-    {
-        "role": "head_of_region",
-        "name": "Elfin Ilyas Nainggolan",
-        "title": "S.STP., M.Si.",
-        "acting": "Pj",
-        "position": "Bupati Tapanuli Tengah",
-        "email": "bupati@tapteng.example",
-    },
-    {
-        "role": "regional_secretary",
-        "name": "Sugiharto Hutabarat",
-        "title": "S.H.",
-        "acting": "Plh",
-        "position": "Sekretaris Daerah Kabupaten Tapanuli Tengah",
-        "email": "sekda@tapteng.example",
-    },
-    {
-        "role": "kominfo_head",
-        "name": "Fachrul Rozi Hutagalung",
-        "title": "S.Kom.",
-        "position": "Kepala Dinas Kominfo Kabupaten Tapanuli Tengah",
-        "email": "kominfo@tapteng.example",
-    },
-    {
-        "role": "bappeda_head",
-        "name": "Sri Rahayu Pasaribu",
-        "title": "S.E., M.M.",
-        "position": "Kepala Bappeda Kabupaten Tapanuli Tengah",
-        "email": "bappeda@tapteng.example",
-    },
-]
 
 
 @pytest.fixture

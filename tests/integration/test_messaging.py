@@ -12,6 +12,7 @@ from shared import events
 from shared.celery_app import CeleryPublisher
 from shared.events import new_event
 from tests.support.celery_messages import queued_envelopes
+from tests.support.waiting import wait_until
 
 
 def region_selected(code="12.01"):
@@ -80,15 +81,6 @@ def test_a_broker_outage_keeps_events_until_the_sweep_succeeds(make_runtime, red
     assert queued_envelopes(redis_client, "mou")[0]["id"] == str(envelope.id)
 
 
-def _wait(predicate, timeout=20.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
-
-
 @pytest.mark.timeout(120)
 def test_the_same_event_delivered_twice_has_one_effect(make_runtime, redis_client):
     runtime = make_runtime("mou")
@@ -112,7 +104,7 @@ def test_the_same_event_delivered_twice_has_one_effect(make_runtime, redis_clien
         publisher.send("mou", wire)
         publisher.send("mou", wire)
         publisher.send("mou", wire)
-        assert _wait(lambda: inbox_count() == 1 and redis_client.llen("mou") == 0)
+        assert wait_until(lambda: inbox_count() == 1 and redis_client.llen("mou") == 0)
         time.sleep(1.0)  # let any straggler finish
     with runtime.session_factory() as session:
         agreements = session.scalars(select(Agreement)).all()

@@ -1,6 +1,5 @@
 """The MoU worker on a real broker: redelivered selections draft one agreement, expiry runs as a task."""
 
-import time
 from datetime import timedelta
 
 import pytest
@@ -11,15 +10,7 @@ from services.mou.orm import Agreement
 from shared.celery_app import CeleryPublisher
 from shared.clock import FixedClock
 from tests.support.mou import region_selected, selection_event
-
-
-def _wait(predicate, timeout=20.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
+from tests.support.waiting import wait_until
 
 
 @pytest.mark.timeout(120)
@@ -38,7 +29,7 @@ def test_redelivered_and_republished_selections_draft_one_agreement(make_runtime
     ):
         for message in (wire, wire, republished, wire):
             publisher.send("mou", message)
-        assert _wait(lambda: processed() == 2 and redis_client.llen("mou") == 0)
+        assert wait_until(lambda: processed() == 2 and redis_client.llen("mou") == 0)
     with runtime.session_factory() as session:
         assert session.scalar(select(func.count()).select_from(Agreement)) == 1
 
@@ -65,4 +56,4 @@ def test_the_expiry_task_runs_on_the_worker(make_runtime, clock: FixedClock):
             with runtime.session_factory() as session:
                 return session.get(Agreement, agreement_id).status
 
-        assert _wait(lambda: status() == "expired")
+        assert wait_until(lambda: status() == "expired")
