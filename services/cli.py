@@ -40,6 +40,42 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_dead_letters(args: argparse.Namespace) -> int:
+    from shared.messaging.dead_letters import DeadLetters
+
+    settings = load_settings()
+    dead_letters = DeadLetters.from_url(settings.broker_url)
+    try:
+        queues = SERVICES if args.queue == "all" else (args.queue,)
+        total = 0
+        for queue in queues:
+            for record in dead_letters.list(queue):
+                envelope = record["envelope"] if isinstance(record["envelope"], dict) else {}
+                print(
+                    f"{queue:14s} {record['parked_at']}  {envelope.get('type', '?'):34s} "
+                    f"{envelope.get('id', '?')}  attempts={record['attempts']}  {record['reason']}"
+                )
+                total += 1
+        print(f"{total} dead letter(s)", file=sys.stderr)
+    finally:
+        dead_letters.close()
+    return 0
+
+
+def _cmd_replay(args: argparse.Namespace) -> int:
+    from shared.celery_app import CeleryPublisher, create_celery
+    from shared.messaging.dead_letters import DeadLetters
+
+    settings = load_settings()
+    dead_letters = DeadLetters.from_url(settings.broker_url)
+    try:
+        replayed = dead_letters.replay(args.queue, CeleryPublisher(create_celery("cli", settings)))
+    finally:
+        dead_letters.close()
+    print(f"replayed {replayed} event(s) to the {args.queue} queue", file=sys.stderr)
+    return 0
+
+
 def _cmd_dev_redis(args: argparse.Namespace) -> int:
     from shared.devtools.redis_server import main as redis_main
 
@@ -66,6 +102,16 @@ def build_parser() -> argparse.ArgumentParser:
     migrate = commands.add_parser("migrate", help="bring each service's database to the latest schema")
     migrate.add_argument("service", nargs="?", default="all", choices=("all", *SERVICES))
     migrate.set_defaults(func=_cmd_migrate)
+
+    events = commands.add_parser("events", help="events that could not be applied (dead letters)").add_subparsers(
+        dest="events_command", required=True, metavar="ACTION"
+    )
+    listing = events.add_parser("dead-letters", help="list parked events with the reason they failed")
+    listing.add_argument("--queue", default="all", choices=("all", *SERVICES))
+    listing.set_defaults(func=_cmd_dead_letters)
+    replay = events.add_parser("replay", help="send a queue's parked events back to it (a replay is idempotent)")
+    replay.add_argument("--queue", required=True, choices=SERVICES)
+    replay.set_defaults(func=_cmd_replay)
 
     dev = commands.add_parser("dev", help="local infrastructure for the embedded run").add_subparsers(
         dest="dev_command", required=True, metavar="TOOL"

@@ -17,6 +17,7 @@ from shared.config import Settings
 from shared.db import make_engine, make_session_factory
 from shared.events import EventError
 from shared.logging import get_logger
+from shared.messaging.dead_letters import DeadLetters
 from shared.messaging.inbox import Handler, consume
 from shared.messaging.outbox import OutboxRelay, Publisher
 from shared.routing import event_task_name, sweep_task_name
@@ -105,27 +106,47 @@ def _register_sweep(runtime: ServiceRuntime) -> None:
 
 def register_consumer(runtime: ServiceRuntime, handlers: Mapping[str, Handler]) -> None:
     """The Celery task that applies events arriving on this service's queue, exactly once."""
+    max_retries = runtime.settings.event_max_retries
+
+    def park(envelope: Any, reason: str, attempts: int) -> None:
+        dead_letters = DeadLetters.from_url(runtime.settings.broker_url)
+        try:
+            dead_letters.park(runtime.name, envelope, reason, attempts, runtime.clock.now())
+        finally:
+            dead_letters.close()
 
     @runtime.celery.task(
         name=event_task_name(runtime.name),
         bind=True,
         ignore_result=True,
         shared=False,  # a shared task would be attached to every service's app
-        max_retries=50,
+        max_retries=None,  # counted here, so the last failure parks the event instead of dropping it
     )
-    def handle_event(self: Any, envelope: dict[str, Any]) -> str:
+    def handle_event(self: Any, envelope: Any) -> str:
         try:
             return consume(runtime.uow, handlers, envelope)
         except EventError as exc:
-            # A message that breaks the catalogue will never succeed; keep it in the log, not the queue.
-            log.error("rejected malformed event", error=str(exc), envelope=envelope)
+            # A message that breaks the catalogue will never succeed: park it for an operator.
+            log.error("malformed event parked as a dead letter", error=str(exc))
+            park(envelope, f"malformed: {exc}", self.request.retries)
             return "rejected"
         except Exception as exc:
+            attempt = self.request.retries
+            if attempt >= max_retries:
+                log.error(
+                    "event failed every retry; parked as a dead letter",
+                    error=repr(exc),
+                    event_id=_event_id(envelope),
+                    attempts=attempt + 1,
+                )
+                park(envelope, repr(exc), attempt + 1)
+                return "dead-lettered"
             log.warning(
-                "event handling failed; will retry",
-                error=repr(exc),
-                event_id=envelope.get("id"),
-                attempt=self.request.retries,
+                "event handling failed; will retry", error=repr(exc), event_id=_event_id(envelope), attempt=attempt
             )
             # Short exponential backoff (capped well under the broker's visibility timeout).
-            raise self.retry(exc=exc, countdown=min(600, 2**self.request.retries)) from exc
+            raise self.retry(exc=exc, countdown=min(600, 2**attempt)) from exc
+
+
+def _event_id(envelope: Any) -> Any:
+    return envelope.get("id") if isinstance(envelope, dict) else None
