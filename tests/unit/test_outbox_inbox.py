@@ -75,6 +75,17 @@ def signed_data():
     )
 
 
+def selected_wire(world, correlation_id):
+    return new_event(
+        "assessment.region_selected",
+        source="assessment",
+        subject="12.01",
+        data=selected_data(),
+        occurred_at=world.clock.now(),
+        correlation_id=correlation_id,
+    ).to_json_dict()
+
+
 def count(world, table):
     with world.sessions() as session:
         return session.scalar(select(func.count()).select_from(table))
@@ -126,14 +137,7 @@ def test_a_broker_failure_is_counted_and_retried_by_the_sweep(world):
 
 
 def test_the_inbox_applies_an_event_once(world):
-    wire = new_event(
-        "assessment.region_selected",
-        source="assessment",
-        subject="12.01",
-        data=selected_data(),
-        occurred_at=world.clock.now(),
-        correlation_id="c-1",
-    ).to_json_dict()
+    wire = selected_wire(world, "c-1")
     applied = []
 
     def handler(uow, envelope, data):
@@ -147,14 +151,7 @@ def test_the_inbox_applies_an_event_once(world):
 
 
 def test_a_failing_handler_leaves_no_inbox_row_so_redelivery_retries(world):
-    wire = new_event(
-        "assessment.region_selected",
-        source="assessment",
-        subject="12.01",
-        data=selected_data(),
-        occurred_at=world.clock.now(),
-        correlation_id="c",
-    ).to_json_dict()
+    wire = selected_wire(world, "c")
     calls = []
 
     def flaky(uow, envelope, data):
@@ -171,14 +168,7 @@ def test_a_failing_handler_leaves_no_inbox_row_so_redelivery_retries(world):
 
 
 def test_events_recorded_by_a_consumer_carry_the_incoming_correlation_id(world):
-    wire = new_event(
-        "assessment.region_selected",
-        source="assessment",
-        subject="12.01",
-        data=selected_data(),
-        occurred_at=world.clock.now(),
-        correlation_id="from-request",
-    ).to_json_dict()
+    wire = selected_wire(world, "from-request")
 
     def handler(uow, envelope, data):
         uow.record("mou.drafted", "12.01", signed_data())
@@ -188,14 +178,7 @@ def test_events_recorded_by_a_consumer_carry_the_incoming_correlation_id(world):
 
 
 def test_events_without_a_handler_are_recorded_and_ignored(world):
-    wire = new_event(
-        "assessment.region_selected",
-        source="assessment",
-        subject="12.01",
-        data=selected_data(),
-        occurred_at=world.clock.now(),
-        correlation_id="c",
-    ).to_json_dict()
+    wire = selected_wire(world, "c")
     assert consume(world.uow, {}, wire) == "ignored"
     assert count(world, world.inbox) == 1
 
