@@ -32,8 +32,9 @@ def create_celery(name: str, settings: Settings) -> Celery:
         task_default_queue=name if name in SERVICE_QUEUES else SERVICE_QUEUES[0],
         task_create_missing_queues=False,
         broker_connection_retry_on_startup=True,
-        # Tasks here are short; anything long waits in a database row, never in an ETA.
-        broker_transport_options={"visibility_timeout": 3600},
+        # A message taken by a worker that dies unacknowledged is handed out again after this long.
+        # Tasks here are short and retry countdowns stay under it; long waits live in database rows.
+        broker_transport_options={"visibility_timeout": settings.broker_visibility_timeout},
         worker_hijack_root_logger=False,
         worker_redirect_stdouts=False,
         worker_send_task_events=False,

@@ -48,6 +48,7 @@ class Settings:
     outbox_sweep_seconds: float = 30.0
     outbox_grace_seconds: float = 10.0
     event_max_retries: int = 50
+    broker_visibility_timeout: float = 3600.0
     reminder_scan_seconds: float = 60.0
     reminder_policy: ReminderPolicy = field(default_factory=ReminderPolicy)
     http_timeout_seconds: float = 5.0
@@ -217,6 +218,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         outbox_sweep_seconds=_number(env, "CERDAS_OUTBOX_SWEEP_SECONDS", 30.0, minimum=0.1),
         outbox_grace_seconds=_number(env, "CERDAS_OUTBOX_GRACE_SECONDS", 10.0),
         event_max_retries=_int(env, "CERDAS_EVENT_MAX_RETRIES", 50, minimum=0),
+        broker_visibility_timeout=_number(env, "CERDAS_BROKER_VISIBILITY_TIMEOUT", 3600.0, minimum=1.0),
         reminder_scan_seconds=_number(env, "CERDAS_REMINDER_SCAN_SECONDS", 60.0, minimum=0.1),
         reminder_policy=policy,
         http_timeout_seconds=_number(env, "CERDAS_HTTP_TIMEOUT_SECONDS", 5.0, minimum=0.1),

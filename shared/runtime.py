@@ -145,7 +145,8 @@ def register_consumer(runtime: ServiceRuntime, handlers: Mapping[str, Handler]) 
                 "event handling failed; will retry", error=repr(exc), event_id=_event_id(envelope), attempt=attempt
             )
             # Short exponential backoff (capped well under the broker's visibility timeout).
-            raise self.retry(exc=exc, countdown=min(600, 2**attempt)) from exc
+            countdown = min(600.0, 2.0**attempt, runtime.settings.broker_visibility_timeout / 2)
+            raise self.retry(exc=exc, countdown=countdown) from exc
 
 
 def _event_id(envelope: Any) -> Any:
