@@ -40,6 +40,16 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_status(args: argparse.Namespace) -> int:
+    import json
+
+    from shared.status import collect_status, render
+
+    status = collect_status(load_settings(), timeout=args.timeout)
+    print(json.dumps(status.as_dict(), indent=2) if args.json else render(status))
+    return 0 if status.healthy else 1
+
+
 def _cmd_dead_letters(args: argparse.Namespace) -> int:
     from shared.messaging.dead_letters import DeadLetters
 
@@ -102,6 +112,11 @@ def build_parser() -> argparse.ArgumentParser:
     migrate = commands.add_parser("migrate", help="bring each service's database to the latest schema")
     migrate.add_argument("service", nargs="?", default="all", choices=("all", *SERVICES))
     migrate.set_defaults(func=_cmd_migrate)
+
+    status = commands.add_parser("status", help="readiness, queue depths, outbox backlogs and dead letters")
+    status.add_argument("--json", action="store_true", help="machine-readable output")
+    status.add_argument("--timeout", type=float, default=3.0, help="seconds to wait for each answer (default 3)")
+    status.set_defaults(func=_cmd_status)
 
     events = commands.add_parser("events", help="events that could not be applied (dead letters)").add_subparsers(
         dest="events_command", required=True, metavar="ACTION"
