@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import redis
+from celery.signals import task_postrun
 
 from services.notifications import handlers
 from services.notifications.directory import OfficialsDirectory
@@ -12,11 +13,13 @@ from shared.celery_app import DELIVERY_TASK, REMINDER_SCAN_TASK
 from shared.events import DeadlineClearedV1, DeadlineSetV1, Envelope, EventData, OfficialsChangedV1
 from shared.logging import get_logger
 from shared.messaging.inbox import Handler
+from shared.routing import event_task_name
 from shared.runtime import ServiceRuntime
 from shared.uow import UnitOfWork
 
 log = get_logger(__name__)
 SCAN_LOCK = "cerdas:notifications:reminder-scan"
+DELIVERY_KICK = "cerdas:notifications:delivery-kick"
 
 
 def event_handlers(runtime: ServiceRuntime) -> dict[str, Handler]:
@@ -71,3 +74,27 @@ def register_tasks(runtime: ServiceRuntime, notifier: handlers.Notifier) -> None
     @runtime.celery.task(name=DELIVERY_TASK, ignore_result=True, shared=False)
     def deliver_pending() -> dict[str, int]:
         return handlers.deliver_due(runtime.uow, notifier)
+
+    _deliver_notices_promptly(runtime)
+
+
+def _deliver_notices_promptly(runtime: ServiceRuntime) -> None:
+    """A stage notice should not wait for the next beat tick: once the event that queued it is
+    committed, ask for a delivery run. A burst of events (a cohort's selection) asks once."""
+    consumer = event_task_name(runtime.name)
+
+    @task_postrun.connect(weak=False)
+    def kick_delivery(sender: Any = None, args: Any = None, retval: Any = None, **_: Any) -> None:
+        if sender is None or sender.name != consumer or sender.app is not runtime.celery or retval != "processed":
+            return
+        envelope = args[0] if args else None
+        if not isinstance(envelope, dict) or envelope.get("type") not in handlers.NOTICE_EVENTS:
+            return
+        client = redis.Redis.from_url(runtime.settings.broker_url)
+        try:
+            if client.set(DELIVERY_KICK, "1", nx=True, px=1000):
+                runtime.celery.send_task(DELIVERY_TASK, queue="notifications", countdown=1)
+        except redis.RedisError as exc:  # the beat's delivery run still picks the notice up
+            log.warning("could not ask for a prompt delivery", error=str(exc))
+        finally:
+            client.close()

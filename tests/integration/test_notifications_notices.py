@@ -89,6 +89,33 @@ def test_a_scheduled_signing_comes_with_a_calendar_invitation_for_each_official(
         assert "28 Februari 2023 pukul 10.00 WIB" in message.text() and "secara daring" in message.text()
 
 
+def test_a_rescheduled_signing_replaces_the_invitation_even_within_the_same_second(service, smtp_server):
+    def schedule(day):
+        return wire(
+            "mou.scheduled",
+            events.MouScheduledV1(
+                agreement_id="a-1",
+                region_code="12.01",
+                timezone="Asia/Jakarta",
+                mode="online",
+                scheduled_at=datetime(2023, 2, day, 3, 0, tzinfo=UTC),
+                deadline_id="mou:signing:a-1",
+            ),
+            NOW,
+            source="mou",
+        )
+
+    deliver_event(service, schedule(27))
+    deliver_event(service, schedule(28))  # the same instant as the first: only the count can order them
+    sweep(service)
+    kominfo = smtp_server.messages_to(EMAIL["kominfo_head"])
+    assert len(kominfo) == 2
+    first, second = ([*calendar_of(m)[1].walk("VEVENT")][0] for m in kominfo)
+    assert first["UID"] == second["UID"]
+    assert int(second["SEQUENCE"]) > int(first["SEQUENCE"])
+    assert second.decoded("DTSTART").day == 28
+
+
 def test_signing_programme_start_and_reviews_are_announced(service, smtp_server, clock):
     signed = events.MouSignedV1(
         agreement_id="a-1",
@@ -236,3 +263,36 @@ def test_the_cli_previews_reminders_and_lists_deliveries(service, smtp_server, c
     with pytest.raises(SystemExit):
         main(["reminders", "preview", "--region", "12.01", "--as-of", "2023-02-20T03:30:00"])
     assert "time zone offset" in capsys.readouterr().err
+
+
+@pytest.mark.timeout(120)
+def test_a_notice_is_delivered_promptly_without_waiting_for_the_beat(service, smtp_server, redis_client):
+    from celery.contrib.testing.worker import start_worker
+
+    from shared.celery_app import CeleryPublisher
+
+    selected = events.RegionSelectedV1(
+        cohort_year=2023,
+        region_code="12.01",
+        region_name=REGION_NAME,
+        region_kind="kabupaten",
+        timezone="Asia/Jakarta",
+        rank=4,
+        total=88.5,
+    )
+    with start_worker(
+        service.celery,
+        pool="threads",
+        concurrency=2,
+        perform_ping_check=False,
+        queues=["notifications"],
+        shutdown_timeout=30,
+    ):
+        CeleryPublisher(service.celery).send(
+            "notifications", wire("assessment.region_selected", selected, NOW, source="assessment")
+        )
+        # No beat runs here: only the prompt delivery can send these.
+        smtp_server.wait_for(3, timeout=30)
+    assert sorted(m.rcpt_tos[0] for m in smtp_server.messages) == sorted(
+        [EMAIL["head_of_region"], EMAIL["regional_secretary"], EMAIL["kominfo_head"]]
+    )
