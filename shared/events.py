@@ -128,6 +128,7 @@ class MouScheduledV1(EventData):
     scheduled_at: datetime
     mode: Literal["online", "offline"]
     venue: str | None = None
+    deadline_id: str | None = Field(default=None, description="the signing deadline this appointment serves")
 
 
 class MouSignedV1(EventData):

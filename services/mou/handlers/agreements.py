@@ -168,6 +168,7 @@ def schedule(
             scheduled_at=when,
             mode=mode,  # type: ignore[arg-type]
             venue=venue,
+            deadline_id=signing_deadline_id(agreement.id),
         ),
     )
     return agreement

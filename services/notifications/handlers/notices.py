@@ -6,13 +6,13 @@ from datetime import datetime, timedelta
 from email.utils import parseaddr
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import distinct, func, select
 
 from services.notifications import domain
 from services.notifications.handlers.delivery import add_delivery, recipients
 from services.notifications.handlers.notifier import Notifier
 from services.notifications.mailer import MAIL_DOMAIN, local_date_phrases, local_due_phrases
-from services.notifications.orm import Deadline
+from services.notifications.orm import Deadline, Delivery
 from shared import events
 from shared.logging import get_logger
 from shared.uow import UnitOfWork
@@ -140,6 +140,7 @@ def _mou_scheduled(uow: UnitOfWork, envelope: events.Envelope, data: Any) -> dic
         "region_code": data.region_code,
         "roles": domain.NOTICE_AUDIENCE["mou"],
         "kind": "notice_mou_scheduled",
+        "deadline_id": data.deadline_id,
         "template": "mou_scheduled.j2",
         "context": {
             "region_name": name,
@@ -161,12 +162,23 @@ def _mou_scheduled(uow: UnitOfWork, envelope: events.Envelope, data: Any) -> dic
                     data.scheduled_at,
                     data.scheduled_at + timedelta(hours=SIGNING_HOURS),
                     location=place_id,
-                    # A rescheduled signing must replace the entry already in the calendar.
-                    sequence=int(envelope.occurred_at.timestamp()),
+                    # A rescheduled signing must replace the entry already in the calendar: each
+                    # invitation for this agreement counts one higher than the ones before it.
+                    sequence=_invitations_sent(uow, data) + 1,
                 )
             ],
         },
     }
+
+
+def _invitations_sent(uow: UnitOfWork, data: Any) -> int:
+    if not data.deadline_id:
+        return 0
+    return uow.session.scalar(
+        select(func.count(distinct(Delivery.dedupe_key))).where(
+            Delivery.kind == "notice_mou_scheduled", Delivery.deadline_id == data.deadline_id
+        )
+    )
 
 
 def _mou_signed(uow: UnitOfWork, envelope: events.Envelope, data: Any) -> dict[str, Any]:
