@@ -6,7 +6,10 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
+from sqlalchemy.exc import OperationalError, ProgrammingError
+
 from shared.config import SERVICES, SettingsError, load_settings
+from shared.errors import CerdasError
 
 
 def _cmd_token(args: argparse.Namespace) -> int:
@@ -170,8 +173,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"cerdas: configuration error: {exc}", file=sys.stderr)
         return 2
+    except CerdasError as exc:
+        print(f"cerdas: {exc.detail}", file=sys.stderr)
+        return 1
+    except (OperationalError, ProgrammingError) as exc:
+        if not _missing_schema(exc):
+            raise
+        settings = load_settings()
+        print(
+            "cerdas: the database has no Cerdas schema yet. Run `cerdas migrate` first, and run cerdas from the "
+            f"project folder (relative paths resolve against it; CERDAS_VAR_DIR is {settings.var_dir}) or set "
+            "the CERDAS_*_DATABASE_URL variables the services use.",
+            file=sys.stderr,
+        )
+        return 2
+    except BrokenPipeError:
+        # Output piped into `head` and the like: the reader has seen enough.
+        sys.stderr.close()
+        return 0
     except KeyboardInterrupt:
         return 130
+
+
+def _missing_schema(exc: Exception) -> bool:
+    text = str(exc).lower()
+    return "no such table" in text or ("relation" in text and "does not exist" in text)
 
 
 if __name__ == "__main__":

@@ -41,8 +41,13 @@ def _instant(raw: str, *, end_of_day: bool) -> datetime:
     return value
 
 
+def _json_default(value: Any) -> str:
+    # The same ISO 8601 text the HTTP API gives, not Python's str() of a datetime.
+    return value.isoformat().replace("+00:00", "Z") if isinstance(value, datetime | date) else str(value)
+
+
 def _print_json(value: Any) -> None:
-    json.dump(value, sys.stdout, indent=2, ensure_ascii=False, default=str)
+    json.dump(value, sys.stdout, indent=2, ensure_ascii=False, default=_json_default)
     sys.stdout.write("\n")
 
 
@@ -187,7 +192,7 @@ def _cohorts_export(args: argparse.Namespace) -> int:
     if args.format == "csv":
         text = handlers.results_csv(results)
     else:
-        text = json.dumps(results, indent=2, ensure_ascii=False, default=str) + "\n"
+        text = json.dumps(results, indent=2, ensure_ascii=False, default=_json_default) + "\n"
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8", newline="")
         print(f"wrote {len(results['data'])} rows to {args.output}", file=sys.stderr)
