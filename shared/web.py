@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 import redis
@@ -12,6 +12,7 @@ from flask import Response, current_app, g, jsonify, request
 from flask_openapi3 import Info, OpenAPI, Tag
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
 from pydantic import ValidationError
 from sqlalchemy import text
 from werkzeug.exceptions import HTTPException
@@ -75,7 +76,15 @@ def _validation_problem(exc: ValidationError) -> Response:
     return problem(422, "Unprocessable content", detail, "validation", errors=errors)
 
 
-def create_service_app(runtime: ServiceRuntime, *, title: str, description: str, tags: list[Tag]) -> OpenAPI:
+def create_service_app(
+    runtime: ServiceRuntime,
+    *,
+    title: str,
+    description: str,
+    tags: list[Tag],
+    collectors: Sequence[Collector] = (),
+) -> OpenAPI:
+    """The service's Flask app. ``collectors`` add service-specific gauges, read at scrape time."""
     app = OpenAPI(
         f"cerdas.{runtime.name}",
         info=Info(title=title, version="1.0.0", description=description),
@@ -88,6 +97,8 @@ def create_service_app(runtime: ServiceRuntime, *, title: str, description: str,
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions["cerdas"] = runtime
     _install_correlation_and_auth(app, runtime)
+    for collector in collectors:
+        app.extensions["cerdas_metrics"].register(collector)
     _install_errors(app)
     _install_operational_routes(app, runtime)
     return app
@@ -109,6 +120,7 @@ def _install_correlation_and_auth(app: OpenAPI, runtime: ServiceRuntime) -> None
         "cerdas_http_request_seconds", "HTTP request latency", ["service", "method", "route"], registry=registry
     )
     registry.register(_OutboxCollector(runtime))
+    registry.register(_DeadLetterCollector(runtime))
 
     @app.before_request
     def _begin() -> None:
@@ -236,5 +248,26 @@ class _OutboxCollector:
         try:
             gauge.add_metric([self._runtime.name], self._runtime.relay.pending())
         except Exception:  # a scrape must not fail because the database is briefly away
+            return
+        yield gauge
+
+
+class _DeadLetterCollector:
+    """Exposes how many of this service's events are parked as dead letters: anything above zero needs a look."""
+
+    def __init__(self, runtime: ServiceRuntime) -> None:
+        self._runtime = runtime
+
+    def collect(self) -> Any:
+        from shared.messaging.dead_letters import dead_letter_key
+
+        gauge = GaugeMetricFamily("cerdas_dead_letters", "Events parked after failing every retry", labels=["queue"])
+        try:
+            client = redis.Redis.from_url(self._runtime.settings.broker_url, socket_timeout=1, socket_connect_timeout=1)
+            try:
+                gauge.add_metric([self._runtime.name], client.llen(dead_letter_key(self._runtime.name)))
+            finally:
+                client.close()
+        except redis.RedisError:  # a scrape must not fail because the broker is briefly away
             return
         yield gauge

@@ -7,6 +7,7 @@ from flask_openapi3 import OpenAPI
 from services.notifications.directory import OfficialsDirectory, OfficialsSource
 from services.notifications.handlers import Notifier, Transport
 from services.notifications.mailer import SmtpTransport
+from services.notifications.metrics import NotificationCollector
 from services.notifications.orm import metadata
 from services.notifications.tasks import event_handlers, register_tasks
 from shared.config import Settings
@@ -54,6 +55,7 @@ def create_app(runtime: ServiceRuntime | None = None) -> OpenAPI:
         title="Cerdas notifications",
         description="Deadline reminders and stage notices emailed to regional officials.",
         tags=[deliveries_tag],
+        collectors=[NotificationCollector(runtime)],
     )
     app.register_api(api)
     return app

@@ -55,8 +55,13 @@ def test_every_response_carries_a_correlation_id(client):
 
 def test_missing_and_bad_tokens_are_401_problems(client):
     document = client.get("/openapi.json").json
-    path = next(p for p in document["paths"] if p not in {"/health", "/ready", "/openapi.json", "/metrics"}
-                and "{" not in p and "get" in document["paths"][p])
+    path = next(
+        p
+        for p in document["paths"]
+        if p not in {"/health", "/ready", "/openapi.json", "/metrics"}
+        and "{" not in p
+        and "get" in document["paths"][p]
+    )
     missing = client.get(path)
     assert missing.status_code == 401 and missing.mimetype == "application/problem+json"
     assert "Bearer" in missing.json["detail"]
@@ -75,9 +80,17 @@ def test_validation_errors_name_the_field(make_runtime):
     from services.assessment.app import create_app
 
     client = create_app(make_runtime("assessment")).test_client()
-    response = client.post("/regions", headers=auth("operator"),
-                           json={"code": "12.01", "name": "Kabupaten Tapanuli Tengah", "kind": "regency",
-                                 "province_code": "12", "timezone": "Asia/Jakarta"})
+    response = client.post(
+        "/regions",
+        headers=auth("operator"),
+        json={
+            "code": "12.01",
+            "name": "Kabupaten Tapanuli Tengah",
+            "kind": "regency",
+            "province_code": "12",
+            "timezone": "Asia/Jakarta",
+        },
+    )
     assert response.status_code == 422 and response.mimetype == "application/problem+json"
     assert [e["field"] for e in response.json["errors"]] == ["kind"]
     not_json = client.post("/regions", headers=auth("operator"), data="code=12")
@@ -109,10 +122,58 @@ def test_nul_characters_are_refused_before_they_reach_the_database(make_runtime)
     from services.assessment.app import create_app
 
     client = create_app(make_runtime("assessment")).test_client()
-    body = client.post("/regions", headers=auth("operator"),
-                       json={"code": "12", "name": "Sumatera\u0000Utara", "kind": "provinsi",
-                             "timezone": "Asia/Jakarta"})
+    body = client.post(
+        "/regions",
+        headers=auth("operator"),
+        json={"code": "12", "name": "Sumatera\u0000Utara", "kind": "provinsi", "timezone": "Asia/Jakarta"},
+    )
     assert body.status_code == 422 and body.json["errors"][0]["field"] == "body"
     query = client.get("/regions?q=abc%00", headers=auth("operator"))
     assert query.status_code == 422 and query.json["errors"][0]["field"] == "q"
     assert client.get("/regions?q=Tapanuli", headers=auth("operator")).status_code == 200
+
+
+def test_metrics_show_dead_letters_and_notification_states(make_runtime, redis_client):
+    from datetime import timedelta
+
+    from services.notifications.app import create_app
+    from services.notifications.orm import Deadline, Reminder
+    from shared.messaging.dead_letters import dead_letter_key
+
+    runtime = make_runtime("notifications")
+    redis_client.rpush(dead_letter_key("notifications"), "{}", "{}")
+    now = runtime.clock.now()
+    with runtime.session_factory() as session:
+        session.add(
+            Deadline(
+                id="d-1",
+                region_code="12.01",
+                timezone="Asia/Jakarta",
+                kind="k",
+                title="t",
+                due_at=now,
+                audience=["kominfo_head"],
+                status="active",
+                source="mentoring",
+                generation=1,
+                last_event_at=now,
+                updated_at=now,
+            )
+        )
+        session.flush()
+        session.add(
+            Reminder(
+                id="r-1",
+                deadline_id="d-1",
+                generation=1,
+                kind="on_day",
+                step=0,
+                due_at=now - timedelta(hours=1),
+                status="pending",
+            )
+        )
+        session.commit()
+    body = create_app(runtime).test_client().get("/metrics").data.decode()
+    assert 'cerdas_dead_letters{queue="notifications"} 2.0' in body
+    assert 'cerdas_deliveries{status="sent"} 0.0' in body
+    assert "cerdas_reminders_late 1.0" in body
