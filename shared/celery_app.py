@@ -6,9 +6,11 @@ from datetime import timedelta
 from typing import Any
 
 from celery import Celery
+from celery.signals import task_prerun
 from kombu import Queue
 
 from shared.config import SERVICES, Settings
+from shared.logging import clear_correlation
 from shared.routing import SERVICE_QUEUES, event_task_name, sweep_task_name
 
 REMINDER_SCAN_TASK = "cerdas.notifications.scan_reminders"
@@ -43,6 +45,11 @@ def create_celery(name: str, settings: Settings) -> Celery:
         beat_schedule=_beat_schedule(settings),
     )
     return app
+
+
+@task_prerun.connect(weak=False, dispatch_uid="cerdas-fresh-correlation")
+def _fresh_correlation_per_task(**_: Any) -> None:
+    clear_correlation()
 
 
 def _beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:

@@ -46,6 +46,13 @@ def set_correlation_id(value: str) -> None:
     structlog.contextvars.bind_contextvars(correlation_id=value)
 
 
+def clear_correlation() -> None:
+    """Forget the correlation id in force: each Celery task starts its own chain unless the event it
+    handles brings one. Without this, an id made up by one scheduled task would leak into the next."""
+    _correlation_id.set(None)
+    structlog.contextvars.unbind_contextvars("correlation_id")
+
+
 def _add_correlation(_logger: object, _name: str, event: dict) -> dict:
     value = _correlation_id.get()
     if value is not None:

@@ -186,3 +186,17 @@ def test_events_without_a_handler_are_recorded_and_ignored(world):
 def test_malformed_messages_raise_event_error(world):
     with pytest.raises(EventError):
         consume(world.uow, {}, {"id": "not-a-uuid"})
+
+
+def test_each_celery_task_starts_without_a_correlation_id():
+    from celery.signals import task_prerun
+
+    import shared.celery_app  # noqa: F401 (connects the signal)
+    from shared.logging import current_correlation_id, ensure_correlation_id
+
+    leaked = ensure_correlation_id()  # e.g. made up by a scheduled task that recorded an event
+    assert current_correlation_id() == leaked
+    task_prerun.send(sender=None, task_id="t", task=None, args=(), kwargs={})
+    assert current_correlation_id() is None
+    assert ensure_correlation_id() != leaked
+    task_prerun.send(sender=None, task_id="t", task=None, args=(), kwargs={})
