@@ -15,6 +15,7 @@ from services.assessment.schemas import (
     ApplicationOut,
     ApplicationPath,
     ApplicationQuery,
+    CohortChangeIn,
     CohortIn,
     CohortList,
     CohortOut,
@@ -183,6 +184,19 @@ def list_cohorts() -> Response:
 def get_cohort(path: YearPath) -> Response:
     with runtime_of().uow() as uow:
         cohort = handlers.get_cohort(uow, path.year)
+        return jsonify(_cohort(cohort, handlers.count_applications(uow, path.year)))
+
+
+@api.patch(
+    "/cohorts/<int:year>",
+    tags=[cohorts_tag],
+    responses={200: CohortOut},
+    summary="Move an open cohort's dates or quotas; applicants' deadlines follow",
+)
+@requires("operator")
+def change_cohort(path: YearPath, body: CohortChangeIn) -> Response:
+    with runtime_of().uow() as uow:
+        cohort = handlers.change_cohort(uow, path.year, body)
         return jsonify(_cohort(cohort, handlers.count_applications(uow, path.year)))
 
 

@@ -128,6 +128,14 @@ class CohortIn(Strict):
     rubric: list[CriterionIn] | None = Field(default=None, description="omit for the default rubric")
 
 
+class CohortChangeIn(Strict):
+    """Move an open cohort's dates or quotas; omitted fields keep their value."""
+
+    quotas: dict[Literal["provinsi", "kabkota"], int] | None = None
+    applications_close_at: AwareDatetime | None = None
+    assessment_due_at: AwareDatetime | None = None
+
+
 class CohortOut(BaseModel):
     year: int
     quotas: dict[str, int]

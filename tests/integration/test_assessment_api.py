@@ -410,3 +410,37 @@ def test_nul_characters_are_422_not_a_database_error(round_):
     ]
     for response in attempts:
         assert "NUL" in is_problem(response, 422)["detail"]
+
+
+def test_moving_the_cohort_dates_moves_the_applicants_deadlines(round_):
+    runtime, client, cohort = round_
+    apply(client, "12.01")  # no answers yet: both its deadlines are live
+    scored = apply(client, "12.71", answers=full_answers(cohort))
+    score(client, scored["id"], all_scores(cohort, 80))  # scored: its assessment deadline is met
+    before = len(outbox_events(runtime, "deadline.set"))
+    new_close = "2022-08-15T16:59:59+00:00"
+    new_due = "2022-11-30T16:59:59+00:00"
+    response = client.patch(
+        "/cohorts/2023",
+        headers=auth("operator"),
+        json={"applications_close_at": new_close, "assessment_due_at": new_due, "quotas": {"kabkota": 3}},
+    )
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["quotas"] == {"provinsi": 1, "kabkota": 3}
+    moved = outbox_events(runtime, "deadline.set")[before:]
+    assert sorted((e["data"]["deadline_id"], e["data"]["due_at"]) for e in moved) == [
+        ("assessment:2023:assessment:12.01", "2022-11-30T16:59:59Z"),
+        ("assessment:2023:self_assessment:12.01", "2022-08-15T16:59:59Z"),
+    ]
+
+
+def test_cohort_changes_are_checked(round_):
+    _, client, _ = round_
+    backwards = client.patch(
+        "/cohorts/2023", headers=auth("operator"), json={"assessment_due_at": "2022-01-01T00:00:00+00:00"}
+    )
+    assert is_problem(backwards, 422)["errors"][0]["field"] == "assessment_due_at"
+    assert is_problem(client.patch("/cohorts/2023", headers=auth("assessor"), json={}), 403)
+    assert is_problem(client.patch("/cohorts/2031", headers=auth("operator"), json={}), 404)
+    negative = client.patch("/cohorts/2023", headers=auth("operator"), json={"quotas": {"provinsi": -1}})
+    assert is_problem(negative, 422)["errors"][0]["field"] == "quotas.provinsi"

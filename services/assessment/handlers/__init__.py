@@ -1,6 +1,7 @@
 """Assessment use cases, one module per area; each runs in one unit of work."""
 
 from services.assessment.handlers.cohorts import (
+    change_cohort,
     count_applications,
     create_cohort,
     default_rubric,
@@ -32,6 +33,7 @@ from services.assessment.handlers.selection import ranking, run_selection
 
 __all__ = [
     "bundled_regions_csv",
+    "change_cohort",
     "cohort_results",
     "count_applications",
     "create_cohort",

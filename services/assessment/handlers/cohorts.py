@@ -4,16 +4,24 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime
 from importlib import resources
 from typing import Any
 
 from sqlalchemy import func, select
 
 from services.assessment import domain
+from services.assessment.handlers.cohort_deadlines import (
+    answers_of,
+    assessment_open,
+    clear_deadline,
+    clear_open_deadlines,
+    self_assessment_open,
+    set_assessment_deadline,
+    set_self_assessment_deadline,
+)
 from services.assessment.handlers.regions import get_region
 from services.assessment.orm import Application, Cohort, Region, Score
-from services.assessment.schemas import AnswerIn, CohortIn
+from services.assessment.schemas import AnswerIn, CohortChangeIn, CohortIn
 from shared import events
 from shared.auth import Principal, check_region
 from shared.errors import Conflict, Invalid, NotFound
@@ -57,6 +65,40 @@ def create_cohort(uow: UnitOfWork, data: CohortIn) -> Cohort:
     return cohort
 
 
+def change_cohort(uow: UnitOfWork, year: int, data: CohortChangeIn) -> Cohort:
+    """Move an open cohort's window end, assessment deadline or quotas. The regions that applied are
+    told of a moved date through deadline.set, so their reminders follow the new schedule."""
+    cohort = get_cohort(uow, year, lock=True)
+    if cohort.status != "open":
+        raise Conflict(
+            f"cohort {year} is {cohort.status}; its dates and quotas are settled", current_state=cohort.status
+        )
+    close_at = data.applications_close_at or cohort.applications_close_at
+    due_at = data.assessment_due_at or cohort.assessment_due_at
+    if not cohort.applications_open_at < close_at <= due_at:
+        raise Invalid(
+            "dates must run applications_open_at < applications_close_at <= assessment_due_at",
+            field="applications_close_at" if data.applications_close_at else "assessment_due_at",
+        )
+    for group, quota in (data.quotas or {}).items():
+        if quota < 0:
+            raise Invalid(f"quota for {group} may not be negative", field=f"quotas.{group}")
+    if data.quotas:
+        cohort.quota_provinsi = data.quotas.get("provinsi", cohort.quota_provinsi)
+        cohort.quota_kabkota = data.quotas.get("kabkota", cohort.quota_kabkota)
+    close_moved, due_moved = close_at != cohort.applications_close_at, due_at != cohort.assessment_due_at
+    cohort.applications_close_at, cohort.assessment_due_at = close_at, due_at
+    if close_moved or due_moved:
+        rubric = rubric_of(cohort)
+        for application, region in list_applications(uow, year):
+            if close_moved and self_assessment_open(application, rubric):
+                set_self_assessment_deadline(uow, cohort, region)
+            if due_moved and assessment_open(application):
+                set_assessment_deadline(uow, cohort, region)
+    uow.commit()
+    return cohort
+
+
 def get_cohort(uow: UnitOfWork, year: int, *, lock: bool = False) -> Cohort:
     cohort = uow.session.get(Cohort, year, with_for_update=lock)
     if cohort is None:
@@ -80,74 +122,7 @@ def rubric_of(cohort: Cohort) -> domain.Rubric:
     return domain.Rubric.from_data(cohort.rubric)
 
 
-# --- cohort deadlines ------------------------------------------------------------------------
-
-
-def _set_deadline(
-    uow: UnitOfWork, region: Region, deadline_id: str, kind: str, title: str, due_at: datetime, audience: tuple
-) -> None:
-    uow.record(
-        "deadline.set",
-        region.code,
-        events.DeadlineSetV1(
-            deadline_id=deadline_id,
-            region_code=region.code,
-            region_name=region.name,
-            timezone=region.timezone,
-            kind=kind,
-            title=title,
-            due_at=due_at,
-            audience=list(audience),
-        ),
-    )
-
-
-def _clear_deadline(uow: UnitOfWork, region_code: str, deadline_id: str, reason: str) -> None:
-    uow.record(
-        "deadline.cleared",
-        region_code,
-        events.DeadlineClearedV1(deadline_id=deadline_id, region_code=region_code, reason=reason),
-    )
-
-
-def _set_self_assessment_deadline(uow: UnitOfWork, cohort: Cohort, region: Region) -> None:
-    _set_deadline(
-        uow,
-        region,
-        domain.self_assessment_deadline_id(cohort.year, region.code),
-        "self_assessment",
-        f"Lengkapi penilaian mandiri dan bukti dukung Gerakan Menuju Smart City {cohort.year}",
-        cohort.applications_close_at,
-        domain.SELF_ASSESSMENT_AUDIENCE,
-    )
-
-
-def self_assessment_open(application: Application, rubric: domain.Rubric) -> bool:
-    """The self-assessment deadline is live while the region can still complete its answers."""
-    return application.status == "submitted" and bool(domain.unanswered(rubric, _answers(application)))
-
-
-def assessment_open(application: Application) -> bool:
-    return application.status in ("submitted", "under_assessment")
-
-
-def clear_open_deadlines(uow: UnitOfWork, application: Application, rubric: domain.Rubric, reason: str) -> None:
-    """Withdrawal or finalisation ends whatever the region was still being reminded of."""
-    year, code = application.cohort_year, application.region_code
-    if self_assessment_open(application, rubric):
-        _clear_deadline(uow, code, domain.self_assessment_deadline_id(year, code), reason)
-    if assessment_open(application):
-        _clear_deadline(uow, code, domain.assessment_deadline_id(year, code), reason)
-
-
 # --- applications --------------------------------------------------------------------------
-
-
-def _answers(application: Application) -> list[domain.Answer]:
-    return [
-        domain.Answer(key, value.get("score"), value.get("narrative"), tuple(value.get("evidence") or ()))
-        for key, value in (application.answers or {}).items()
-    ]
 
 
 def _checked_answers(rubric: domain.Rubric, answers: dict[str, AnswerIn]) -> dict[str, dict[str, Any]]:
@@ -196,16 +171,8 @@ def submit_application(
         events.ApplicationSubmittedV1(cohort_year=year, region_code=region_code, application_id=application.id),
     )
     if self_assessment_open(application, rubric):
-        _set_self_assessment_deadline(uow, cohort, region)
-    _set_deadline(
-        uow,
-        region,
-        domain.assessment_deadline_id(year, region_code),
-        "assessment",
-        f"Penilaian Gerakan Menuju Smart City {year}: verifikasi dan klarifikasi bukti dukung",
-        cohort.assessment_due_at,
-        domain.ASSESSMENT_AUDIENCE,
-    )
+        set_self_assessment_deadline(uow, cohort, region)
+    set_assessment_deadline(uow, cohort, region)
     uow.commit()
     return application
 
@@ -223,9 +190,9 @@ def update_answers(
     now_open = self_assessment_open(application, rubric)
     code = application.region_code
     if was_open and not now_open:
-        _clear_deadline(uow, code, domain.self_assessment_deadline_id(cohort.year, code), "met")
+        clear_deadline(uow, code, domain.self_assessment_deadline_id(cohort.year, code), "met")
     elif now_open and not was_open:
-        _set_self_assessment_deadline(uow, cohort, get_region(uow, code))
+        set_self_assessment_deadline(uow, cohort, get_region(uow, code))
     uow.commit()
     return application
 
@@ -276,7 +243,7 @@ def get_application(uow: UnitOfWork, application_id: str, principal: Principal |
 
 
 def unanswered_criteria(uow: UnitOfWork, application: Application) -> list[str]:
-    return domain.unanswered(rubric_of(get_cohort(uow, application.cohort_year)), _answers(application))
+    return domain.unanswered(rubric_of(get_cohort(uow, application.cohort_year)), answers_of(application))
 
 
 # --- scores --------------------------------------------------------------------------------
@@ -308,7 +275,7 @@ def record_scores(uow: UnitOfWork, application_id: str, scores: dict[str, float]
     code = application.region_code
     if self_assessment_open(application, rubric):
         # Assessment has begun: the self-assessment is frozen as it is, so stop reminding.
-        _clear_deadline(uow, code, domain.self_assessment_deadline_id(cohort.year, code), "cancelled")
+        clear_deadline(uow, code, domain.self_assessment_deadline_id(cohort.year, code), "cancelled")
     was_open = assessment_open(application)
     now = uow.clock.now()
     existing = {
@@ -340,7 +307,7 @@ def record_scores(uow: UnitOfWork, application_id: str, scores: dict[str, float]
         application.status = "scored"
         application.total = rubric.weighted_total(combined)
         if was_open:
-            _clear_deadline(uow, code, domain.assessment_deadline_id(cohort.year, code), "met")
+            clear_deadline(uow, code, domain.assessment_deadline_id(cohort.year, code), "met")
         uow.record(
             "assessment.region_scored",
             code,

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from services.assessment import domain
-from services.assessment.handlers.cohorts import clear_open_deadlines, get_cohort, list_applications, quotas, rubric_of
+from services.assessment.handlers.cohort_deadlines import clear_open_deadlines
+from services.assessment.handlers.cohorts import get_cohort, list_applications, quotas, rubric_of
 from services.assessment.orm import Application, Cohort, Region
 from shared import events
 from shared.uow import UnitOfWork
