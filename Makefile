@@ -31,10 +31,17 @@ $(STAMP): pyproject.toml
 # The embedded run: SQLite files, Redis and the SMTP sink of its own under var/, on ports
 # 6390 and 8025, so it never touches a Redis or PostgreSQL already serving 6379 or 5432.
 # Migrations read deploy/local.env exactly as the processes do, so both see the same databases.
+# Settings already in your environment win over deploy/local.env; pointing CERDAS_BROKER_URL or
+# CERDAS_SMTP_URL elsewhere also leaves out the embedded Redis or SMTP sink.
 run: venv
 	mkdir -p var
-	$(BIN)/honcho run -e deploy/local.env $(BIN)/cerdas migrate
-	export PATH="$(CURDIR)/$(BIN):$$PATH" && exec $(BIN)/honcho start -f Procfile -e deploy/local.env
+	@grep -E '^[A-Z_]+=' deploy/local.env | while IFS='=' read -r key value; do \
+		[ -n "$${!key+set}" ] || echo "$$key=$$value"; done > var/run.env
+	$(BIN)/honcho run -e var/run.env $(BIN)/cerdas migrate
+	@procs=$$(grep -oE '^[a-z-]+' Procfile); \
+	[ -z "$${CERDAS_BROKER_URL:-}" ] || procs=$$(echo "$$procs" | grep -vx redis); \
+	[ -z "$${CERDAS_SMTP_URL:-}" ] || procs=$$(echo "$$procs" | grep -vx smtp); \
+	export PATH="$(CURDIR)/$(BIN):$$PATH" && exec $(BIN)/honcho start -f Procfile -e var/run.env $$procs
 
 test: venv
 	$(BIN)/pytest -p no:cacheprovider -q -ra $(PYTEST_ARGS)
