@@ -1,12 +1,19 @@
-"""Thin HTTP routes of the assessment service; the rules live in handlers and domain."""
+"""Routes for cohorts, applications, scores, ranking, selection and the Satu Data results."""
 
 from __future__ import annotations
 
 from flask import Response, jsonify, url_for
-from flask_openapi3 import APIBlueprint, Tag
 
 from services.assessment import handlers
-from services.assessment.orm import Application, Cohort, Official, Region
+from services.assessment.api.common import (
+    STAFF,
+    api,
+    application_detail_json,
+    application_json,
+    cohort_json,
+    cohorts_tag,
+)
+from services.assessment.orm import Application
 from services.assessment.schemas import (
     AnswersIn,
     ApplicationDetail,
@@ -19,17 +26,7 @@ from services.assessment.schemas import (
     CohortIn,
     CohortList,
     CohortOut,
-    ImportResult,
-    OfficialsIn,
-    OfficialsOut,
-    OfficialsQuery,
     RankingOut,
-    RegionBulkIn,
-    RegionIn,
-    RegionList,
-    RegionOut,
-    RegionPath,
-    RegionQuery,
     ResultsOut,
     ScoresIn,
     ScoresOut,
@@ -37,133 +34,7 @@ from services.assessment.schemas import (
     WithdrawalIn,
     YearPath,
 )
-from shared.web import BEARER, current_principal, public, requires, runtime_of
-
-STAFF = ("operator", "assessor", "mentor", "service")
-regions_tag = Tag(name="regions", description="The Kemendagri region register and each region's officials")
-cohorts_tag = Tag(name="cohorts", description="Yearly cohorts, applications, scores, ranking and selection")
-api = APIBlueprint("assessment", __name__, abp_security=BEARER)
-
-
-def _region(region: Region) -> dict:
-    return RegionOut.model_validate(region, from_attributes=True).model_dump(mode="json")
-
-
-def _officials(code: str, officials: list[Official]) -> dict:
-    return {
-        "region_code": code,
-        "officials": [
-            {
-                "role": o.role,
-                "name": o.name,
-                "title": o.title,
-                "position": o.position,
-                "email": o.email,
-                "acting": o.acting,
-                "valid_from": o.valid_from.isoformat(),
-                "valid_until": o.valid_until.isoformat() if o.valid_until else None,
-            }
-            for o in officials
-        ],
-    }
-
-
-def _cohort(cohort: Cohort, applications: int) -> dict:
-    return CohortOut(
-        year=cohort.year,
-        quotas=handlers.quotas(cohort),
-        applications_open_at=cohort.applications_open_at,
-        applications_close_at=cohort.applications_close_at,
-        assessment_due_at=cohort.assessment_due_at,
-        rubric=cohort.rubric,
-        status=cohort.status,
-        finalized_at=cohort.finalized_at,
-        forced_reason=cohort.forced_reason,
-        applications=applications,
-    ).model_dump(mode="json")
-
-
-def _application(application: Application, region: Region) -> dict:
-    return ApplicationOut(
-        id=application.id,
-        cohort_year=application.cohort_year,
-        region_code=region.code,
-        region_name=region.name,
-        kind=region.kind,
-        status=application.status,
-        submitted_at=application.submitted_at,
-        total=application.total,
-        rank=application.rank,
-        selected=application.selected,
-        withdrawn_at=application.withdrawn_at,
-    ).model_dump(mode="json")
-
-
-def _application_detail(application: Application, region: Region, unanswered: list[str]) -> dict:
-    return {
-        **_application(application, region),
-        "answers": application.answers or {},
-        "unanswered": unanswered,
-        "withdrawal_reason": application.withdrawal_reason,
-    }
-
-
-@api.post("/regions", tags=[regions_tag], responses={201: RegionOut}, summary="Register or update one region")
-@requires("operator")
-def create_region(body: RegionIn) -> tuple[Response, int]:
-    with runtime_of().uow() as uow:
-        handlers.upsert_regions(uow, [body])
-        return jsonify(_region(handlers.get_region(uow, body.code))), 201
-
-
-@api.post(
-    "/regions/import", tags=[regions_tag], responses={200: ImportResult}, summary="Bulk import regions (all or nothing)"
-)
-@requires("operator")
-def import_regions(body: RegionBulkIn) -> Response:
-    with runtime_of().uow() as uow:
-        return jsonify(handlers.upsert_regions(uow, body.regions))
-
-
-@api.get("/regions", tags=[regions_tag], responses={200: RegionList}, summary="List and filter regions")
-def list_regions(query: RegionQuery) -> Response:
-    with runtime_of().uow() as uow:
-        regions = handlers.list_regions(uow, query.kind, query.province, query.q)
-        return jsonify(items=[_region(r) for r in regions], total=len(regions))
-
-
-@api.get("/regions/<code>", tags=[regions_tag], responses={200: RegionOut}, summary="One region")
-def get_region(path: RegionPath) -> Response:
-    with runtime_of().uow() as uow:
-        return jsonify(_region(handlers.get_region(uow, path.code)))
-
-
-@api.put(
-    "/regions/<code>/officials",
-    tags=[regions_tag],
-    responses={200: OfficialsOut},
-    summary="Replace the region's current officials (changes are kept as history)",
-)
-@requires("operator", "region", region_arg="code")
-def put_officials(path: RegionPath, body: OfficialsIn) -> Response:
-    runtime = runtime_of()
-    with runtime.uow() as uow:
-        roles = handlers.official_roles(runtime.settings.extra_official_roles)
-        officials = handlers.replace_officials(uow, path.code, body.officials, current_principal(), roles)
-        return jsonify(_officials(path.code, officials))
-
-
-@api.get(
-    "/regions/<code>/officials",
-    tags=[regions_tag],
-    responses={200: OfficialsOut},
-    summary="The region's officials, most senior first; ?role= filters",
-)
-@requires(*STAFF, "region", region_arg="code")
-def get_officials(path: RegionPath, query: OfficialsQuery) -> Response:
-    with runtime_of().uow() as uow:
-        officials = handlers.current_officials(uow, path.code, query.role, query.history)
-        return jsonify(_officials(path.code, officials))
+from shared.web import current_principal, public, requires, runtime_of
 
 
 @api.post("/cohorts", tags=[cohorts_tag], responses={201: CohortOut}, summary="Open a cohort")
@@ -171,20 +42,22 @@ def get_officials(path: RegionPath, query: OfficialsQuery) -> Response:
 def create_cohort(body: CohortIn) -> tuple[Response, int]:
     with runtime_of().uow() as uow:
         cohort = handlers.create_cohort(uow, body)
-        return jsonify(_cohort(cohort, 0)), 201
+        return jsonify(cohort_json(cohort, 0)), 201
 
 
 @api.get("/cohorts", tags=[cohorts_tag], responses={200: CohortList}, summary="Every cohort, newest first")
 def list_cohorts() -> Response:
     with runtime_of().uow() as uow:
-        return jsonify(items=[_cohort(c, handlers.count_applications(uow, c.year)) for c in handlers.list_cohorts(uow)])
+        return jsonify(
+            items=[cohort_json(c, handlers.count_applications(uow, c.year)) for c in handlers.list_cohorts(uow)]
+        )
 
 
 @api.get("/cohorts/<int:year>", tags=[cohorts_tag], responses={200: CohortOut}, summary="One cohort")
 def get_cohort(path: YearPath) -> Response:
     with runtime_of().uow() as uow:
         cohort = handlers.get_cohort(uow, path.year)
-        return jsonify(_cohort(cohort, handlers.count_applications(uow, path.year)))
+        return jsonify(cohort_json(cohort, handlers.count_applications(uow, path.year)))
 
 
 @api.patch(
@@ -197,7 +70,7 @@ def get_cohort(path: YearPath) -> Response:
 def change_cohort(path: YearPath, body: CohortChangeIn) -> Response:
     with runtime_of().uow() as uow:
         cohort = handlers.change_cohort(uow, path.year, body)
-        return jsonify(_cohort(cohort, handlers.count_applications(uow, path.year)))
+        return jsonify(cohort_json(cohort, handlers.count_applications(uow, path.year)))
 
 
 @api.post(
@@ -210,7 +83,7 @@ def change_cohort(path: YearPath, body: CohortChangeIn) -> Response:
 def submit_application(path: YearPath, body: ApplicationIn) -> tuple[Response, int]:
     with runtime_of().uow() as uow:
         application = handlers.submit_application(uow, path.year, body.region_code, body.answers, current_principal())
-        return jsonify(_application(application, handlers.get_region(uow, body.region_code))), 201
+        return jsonify(application_json(application, handlers.get_region(uow, body.region_code))), 201
 
 
 @api.get(
@@ -223,12 +96,12 @@ def submit_application(path: YearPath, body: ApplicationIn) -> tuple[Response, i
 def list_applications(path: YearPath, query: ApplicationQuery) -> Response:
     with runtime_of().uow() as uow:
         rows = handlers.list_applications(uow, path.year, query.status)
-        return jsonify(items=[_application(a, r) for a, r in rows])
+        return jsonify(items=[application_json(a, r) for a, r in rows])
 
 
 def _detail_response(uow, application: Application) -> Response:  # noqa: ANN001
     region = handlers.get_region(uow, application.region_code)
-    return jsonify(_application_detail(application, region, handlers.unanswered_criteria(uow, application)))
+    return jsonify(application_detail_json(application, region, handlers.unanswered_criteria(uow, application)))
 
 
 @api.get(

@@ -1,0 +1,82 @@
+"""The assessment API's blueprint, tags and the JSON shapes its routes answer with."""
+
+from __future__ import annotations
+
+from flask_openapi3 import APIBlueprint, Tag
+
+from services.assessment import handlers
+from services.assessment.orm import Application, Cohort, Official, Region
+from services.assessment.schemas import (
+    ApplicationOut,
+    CohortOut,
+    RegionOut,
+)
+from shared.web import BEARER
+
+STAFF = ("operator", "assessor", "mentor", "service")
+regions_tag = Tag(name="regions", description="The Kemendagri region register and each region's officials")
+cohorts_tag = Tag(name="cohorts", description="Yearly cohorts, applications, scores, ranking and selection")
+api = APIBlueprint("assessment", __name__, abp_security=BEARER)
+
+
+def region_json(region: Region) -> dict:
+    return RegionOut.model_validate(region, from_attributes=True).model_dump(mode="json")
+
+
+def officials_json(code: str, officials: list[Official]) -> dict:
+    return {
+        "region_code": code,
+        "officials": [
+            {
+                "role": o.role,
+                "name": o.name,
+                "title": o.title,
+                "position": o.position,
+                "email": o.email,
+                "acting": o.acting,
+                "valid_from": o.valid_from.isoformat(),
+                "valid_until": o.valid_until.isoformat() if o.valid_until else None,
+            }
+            for o in officials
+        ],
+    }
+
+
+def cohort_json(cohort: Cohort, applications: int) -> dict:
+    return CohortOut(
+        year=cohort.year,
+        quotas=handlers.quotas(cohort),
+        applications_open_at=cohort.applications_open_at,
+        applications_close_at=cohort.applications_close_at,
+        assessment_due_at=cohort.assessment_due_at,
+        rubric=cohort.rubric,
+        status=cohort.status,
+        finalized_at=cohort.finalized_at,
+        forced_reason=cohort.forced_reason,
+        applications=applications,
+    ).model_dump(mode="json")
+
+
+def application_json(application: Application, region: Region) -> dict:
+    return ApplicationOut(
+        id=application.id,
+        cohort_year=application.cohort_year,
+        region_code=region.code,
+        region_name=region.name,
+        kind=region.kind,
+        status=application.status,
+        submitted_at=application.submitted_at,
+        total=application.total,
+        rank=application.rank,
+        selected=application.selected,
+        withdrawn_at=application.withdrawn_at,
+    ).model_dump(mode="json")
+
+
+def application_detail_json(application: Application, region: Region, unanswered: list[str]) -> dict:
+    return {
+        **application_json(application, region),
+        "answers": application.answers or {},
+        "unanswered": unanswered,
+        "withdrawal_reason": application.withdrawal_reason,
+    }

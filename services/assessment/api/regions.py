@@ -1,0 +1,85 @@
+"""Routes for the region register and each region's officials."""
+
+from __future__ import annotations
+
+from flask import Response, jsonify
+
+from services.assessment import handlers
+from services.assessment.api.common import (
+    STAFF,
+    api,
+    officials_json,
+    region_json,
+    regions_tag,
+)
+from services.assessment.schemas import (
+    ImportResult,
+    OfficialsIn,
+    OfficialsOut,
+    OfficialsQuery,
+    RegionBulkIn,
+    RegionIn,
+    RegionList,
+    RegionOut,
+    RegionPath,
+    RegionQuery,
+)
+from shared.web import current_principal, requires, runtime_of
+
+
+@api.post("/regions", tags=[regions_tag], responses={201: RegionOut}, summary="Register or update one region")
+@requires("operator")
+def create_region(body: RegionIn) -> tuple[Response, int]:
+    with runtime_of().uow() as uow:
+        handlers.upsert_regions(uow, [body])
+        return jsonify(region_json(handlers.get_region(uow, body.code))), 201
+
+
+@api.post(
+    "/regions/import", tags=[regions_tag], responses={200: ImportResult}, summary="Bulk import regions (all or nothing)"
+)
+@requires("operator")
+def import_regions(body: RegionBulkIn) -> Response:
+    with runtime_of().uow() as uow:
+        return jsonify(handlers.upsert_regions(uow, body.regions))
+
+
+@api.get("/regions", tags=[regions_tag], responses={200: RegionList}, summary="List and filter regions")
+def list_regions(query: RegionQuery) -> Response:
+    with runtime_of().uow() as uow:
+        regions = handlers.list_regions(uow, query.kind, query.province, query.q)
+        return jsonify(items=[region_json(r) for r in regions], total=len(regions))
+
+
+@api.get("/regions/<code>", tags=[regions_tag], responses={200: RegionOut}, summary="One region")
+def get_region(path: RegionPath) -> Response:
+    with runtime_of().uow() as uow:
+        return jsonify(region_json(handlers.get_region(uow, path.code)))
+
+
+@api.put(
+    "/regions/<code>/officials",
+    tags=[regions_tag],
+    responses={200: OfficialsOut},
+    summary="Replace the region's current officials (changes are kept as history)",
+)
+@requires("operator", "region", region_arg="code")
+def put_officials(path: RegionPath, body: OfficialsIn) -> Response:
+    runtime = runtime_of()
+    with runtime.uow() as uow:
+        roles = handlers.official_roles(runtime.settings.extra_official_roles)
+        officials = handlers.replace_officials(uow, path.code, body.officials, current_principal(), roles)
+        return jsonify(officials_json(path.code, officials))
+
+
+@api.get(
+    "/regions/<code>/officials",
+    tags=[regions_tag],
+    responses={200: OfficialsOut},
+    summary="The region's officials, most senior first; ?role= filters",
+)
+@requires(*STAFF, "region", region_arg="code")
+def get_officials(path: RegionPath, query: OfficialsQuery) -> Response:
+    with runtime_of().uow() as uow:
+        officials = handlers.current_officials(uow, path.code, query.role, query.history)
+        return jsonify(officials_json(path.code, officials))
