@@ -277,3 +277,23 @@ def test_the_reminder_email_carries_a_calendar_and_a_stable_message_id(service, 
     assert event.decoded("DTEND").tzinfo.key == "Asia/Jakarta"
     assert event.decoded("DTEND").replace(tzinfo=None) == datetime(2023, 3, 3, 23, 59)
     assert [str(tz["TZID"]) for tz in calendar.walk("VTIMEZONE")] == ["Asia/Jakarta"]
+
+
+def test_a_clearing_that_overtakes_its_deadline_keeps_the_deadline_cleared(service, smtp_server, clock):
+    # The deadline.set was held up (a sweep republished it late); its deadline.cleared arrived first.
+    cleared_at = wib(28, 6, month=2)
+    with moved_to(clock, cleared_at):
+        deliver_event(
+            service,
+            wire(
+                "deadline.cleared",
+                DeadlineClearedV1(deadline_id="mentoring:milestone:m-1", region_code="12.01", reason="met"),
+                cleared_at,
+            ),
+        )
+        assert deliver_event(service, deadline_set(DUE, ANNOUNCED)) == "processed"
+    for day, month in ((28, 2), (2, 3), (3, 3), (4, 3)):
+        with moved_to(clock, wib(day, 8, month=month)):
+            sweep(service)
+    assert received(smtp_server) == [], "a met deadline is never reminded"
+    assert _reminder_count(service) == 0

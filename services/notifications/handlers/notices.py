@@ -11,6 +11,7 @@ from sqlalchemy import distinct, func, select
 from services.notifications import domain
 from services.notifications.handlers.delivery import add_delivery, recipients
 from services.notifications.handlers.notifier import Notifier
+from services.notifications.handlers.reminders import UNSEEN_KIND
 from services.notifications.mailer import MAIL_DOMAIN, local_date_phrases, local_due_phrases
 from services.notifications.orm import Deadline, Delivery
 from shared import events
@@ -73,7 +74,7 @@ def _region(uow: UnitOfWork, code: str, name: str | None = None, timezone: str |
         return name, timezone
     known = uow.session.execute(
         select(Deadline.region_name, Deadline.timezone)
-        .where(Deadline.region_code == code)
+        .where(Deadline.region_code == code, Deadline.kind != UNSEEN_KIND)
         .order_by(Deadline.updated_at.desc())
         .limit(1)
     ).first()
@@ -265,6 +266,8 @@ def _programme_started(uow: UnitOfWork, envelope: events.Envelope, data: Any) ->
 
 def _deliverable_reviewed(uow: UnitOfWork, envelope: events.Envelope, data: Any) -> dict[str, Any]:
     deadline = uow.session.get(Deadline, MILESTONE_DEADLINE.format(data.milestone_id))
+    if deadline is not None and deadline.kind == UNSEEN_KIND:
+        deadline = None  # only its clearing is known: no title or date to tell
     name, _timezone = _region(uow, data.region_code)
     accepted = data.decision == "accepted"
     context: dict[str, Any] = {

@@ -21,6 +21,9 @@ from shared.logging import get_logger
 from shared.uow import UnitOfWork
 
 log = get_logger(__name__)
+# A deadline known only from its deadline.cleared: it has no title, date or zone of its own yet.
+UNSEEN_KIND = "unseen"
+UNSEEN_TIMEZONE = "UTC"
 
 
 # --- projection ------------------------------------------------------------------------------
@@ -73,7 +76,29 @@ def on_deadline_set(
 
 def on_deadline_cleared(uow: UnitOfWork, envelope: events.Envelope, data: events.DeadlineClearedV1) -> None:
     deadline = uow.session.get(Deadline, data.deadline_id, with_for_update=True)
-    if deadline is None or envelope.occurred_at < deadline.last_event_at:
+    if deadline is None:
+        # The clearing overtook its deadline.set (e.g. one the outbox sweep republished late). Keep a
+        # cleared placeholder so that older deadline.set is recognised as stale, not planned afresh.
+        now = uow.clock.now()
+        uow.session.add(
+            Deadline(
+                id=data.deadline_id,
+                region_code=data.region_code,
+                timezone=UNSEEN_TIMEZONE,
+                kind=UNSEEN_KIND,
+                title=data.deadline_id[:300],
+                due_at=envelope.occurred_at,
+                audience=[],
+                status="cleared",
+                source=envelope.source,
+                correlation_id=envelope.correlation_id,
+                generation=0,
+                last_event_at=envelope.occurred_at,
+                updated_at=now,
+            )
+        )
+        return
+    if envelope.occurred_at < deadline.last_event_at:
         return
     deadline.status = "cleared"
     deadline.last_event_at = envelope.occurred_at
