@@ -199,8 +199,7 @@ def update_answers(
 
 def withdraw_application(uow: UnitOfWork, application_id: str, reason: str, principal: Principal) -> Application:
     """A region may step back until selection; its reminders end and the ranking no longer counts it."""
-    application = get_application(uow, application_id, principal)
-    cohort = get_cohort(uow, application.cohort_year, lock=True)
+    application, cohort = _locked(uow, get_application(uow, application_id, principal))
     domain.check_withdrawable(application.status)
     clear_open_deadlines(uow, application, rubric_of(cohort), "cancelled")
     application.status = "withdrawn"
@@ -242,6 +241,14 @@ def get_application(uow: UnitOfWork, application_id: str, principal: Principal |
     return application
 
 
+def _locked(uow: UnitOfWork, application: Application) -> tuple[Application, Cohort]:
+    """Lock the application's cohort, then re-read the application: selection holds the same lock, and
+    scoring or withdrawing from a copy read before it would undo or skew an outcome already published."""
+    cohort = get_cohort(uow, application.cohort_year, lock=True)
+    uow.session.refresh(application)
+    return application, cohort
+
+
 def unanswered_criteria(uow: UnitOfWork, application: Application) -> list[str]:
     return domain.unanswered(rubric_of(get_cohort(uow, application.cohort_year)), answers_of(application))
 
@@ -262,8 +269,8 @@ def score_sheets(uow: UnitOfWork, application_id: str) -> dict[str, dict[str, An
 
 def record_scores(uow: UnitOfWork, application_id: str, scores: dict[str, float], principal: Principal) -> Application:
     """An assessor's sheet (partial allowed); once every criterion has a score the application is scored."""
-    application = get_application(uow, application_id)
-    cohort = get_cohort(uow, application.cohort_year)
+    # Locked so that two sheets arriving together are combined with each other, not each alone.
+    application, cohort = _locked(uow, get_application(uow, application_id))
     if application.status not in ("submitted", "under_assessment", "scored"):
         raise Conflict(
             f"an application that is {application.status} cannot be scored",

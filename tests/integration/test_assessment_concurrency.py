@@ -1,0 +1,97 @@
+"""Assessment under concurrent requests on PostgreSQL: scoring and withdrawal never race the cohort's
+selection or each other into a wrong total or a contradictory outcome."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from services.assessment import handlers
+from services.assessment.app import create_app
+from services.assessment.handlers import cohorts as cohort_handlers
+from shared.auth import Principal
+from shared.errors import Conflict
+from tests.support.assessment import DURING_WINDOW, apply, import_register, open_cohort, outbox_events, score
+
+OPERATOR = Principal(sub="operator-1", role="operator")
+
+
+@pytest.fixture
+def round_(make_runtime, clock):
+    runtime = make_runtime("assessment")
+    client = create_app(runtime).test_client()
+    clock.set(DURING_WINDOW)
+    import_register(runtime)
+    cohort = open_cohort(client, 2023, provinsi=1, kabkota=1)
+    return runtime, client, cohort
+
+
+def sheet(cohort: dict, value: float) -> dict[str, float]:
+    return {c["key"]: value for c in cohort["rubric"]}
+
+
+@pytest.mark.timeout(60)
+def test_two_assessors_scoring_at_once_give_the_mean_of_both_sheets(round_, monkeypatch):
+    runtime, _, cohort = round_
+    application = apply(round_[1], "12.01")
+    # Both assessors have written their sheet before either combines the sheets: without
+    # serialisation each sees only its own, and the last to commit decides the total alone.
+    both_written = threading.Barrier(2, timeout=3)
+    real_score_sheets = cohort_handlers.score_sheets
+
+    def score_sheets_after_both(uow, application_id):  # noqa: ANN001, ANN202
+        try:
+            both_written.wait()
+        except threading.BrokenBarrierError:
+            pass  # the other assessor waits for this one to finish: the expected, safe order
+        return real_score_sheets(uow, application_id)
+
+    monkeypatch.setattr(cohort_handlers, "score_sheets", score_sheets_after_both)
+    failures: list[BaseException] = []
+
+    def assessor(name: str, value: float) -> None:
+        try:
+            with runtime.uow() as uow:
+                handlers.record_scores(
+                    uow, application["id"], sheet(cohort, value), Principal(sub=name, role="assessor")
+                )
+        except BaseException as exc:  # noqa: BLE001
+            failures.append(exc)
+
+    threads = [threading.Thread(target=assessor, args=args) for args in (("asesor-1", 70), ("asesor-2", 90))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    with runtime.uow() as uow:
+        stored = handlers.get_application(uow, application["id"])
+        assert stored.status == "scored"
+        assert stored.total == pytest.approx(80.0)
+
+
+def test_a_withdrawal_racing_the_selection_cannot_undo_a_published_outcome(round_, monkeypatch):
+    runtime, client, cohort = round_
+    application = apply(client, "12.01")
+    score(client, application["id"], sheet(cohort, 80))
+    real_get_cohort = cohort_handlers.get_cohort
+    selected_meanwhile = []
+
+    def selection_runs_first(uow, year, *, lock=False):  # noqa: ANN001, ANN202
+        # The withdrawal has read the application (scored) and now waits for the cohort; the
+        # selection that held it finalises the cohort and publishes its outcome first.
+        if lock and not selected_meanwhile:
+            with runtime.uow() as other:
+                handlers.run_selection(other, year, force=False, reason=None)
+            selected_meanwhile.append(year)
+        return real_get_cohort(uow, year, lock=lock)
+
+    monkeypatch.setattr(cohort_handlers, "get_cohort", selection_runs_first)
+    with runtime.uow() as uow, pytest.raises(Conflict):
+        handlers.withdraw_application(uow, application["id"], "mundur setelah seleksi", OPERATOR)
+    assert selected_meanwhile == [2023]
+    with runtime.uow() as uow:
+        assert handlers.get_application(uow, application["id"]).status == "selected"
+    assert [e["subject"] for e in outbox_events(runtime, "assessment.region_selected")] == ["12.01"]
+    assert outbox_events(runtime, "assessment.application_withdrawn") == []
