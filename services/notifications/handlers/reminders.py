@@ -118,15 +118,28 @@ def _cancel_pending(uow: UnitOfWork, deadline_id: str) -> None:
 
 
 def dispatch_due_reminders(uow: UnitOfWork, notifier: Notifier, limit: int = 500) -> int:
-    """For each active deadline with reminders due, take the latest one (superseding earlier ones) and
-    create one delivery per recipient. Returns the number of deliveries created."""
+    """For each active deadline with reminders due (up to ``limit`` deadlines), take the latest one
+    (superseding earlier ones) and create one delivery per recipient. Returns the number of deliveries
+    created."""
     now = uow.clock.now()
+    due = (Reminder.status == "pending", Reminder.due_at <= now, Deadline.status == "active")
+    # The limit counts deadlines, not reminder rows: a deadline cut in two would send its earlier
+    # due reminder now and its latest in the next scan, two emails where one catch-up was meant.
+    deadline_ids = list(
+        uow.session.scalars(
+            select(Reminder.deadline_id)
+            .join(Deadline, Deadline.id == Reminder.deadline_id)
+            .where(*due)
+            .group_by(Reminder.deadline_id)
+            .order_by(Reminder.deadline_id)
+            .limit(limit)
+        )
+    )
     rows = uow.session.execute(
         select(Reminder, Deadline)
         .join(Deadline, Deadline.id == Reminder.deadline_id)
-        .where(Reminder.status == "pending", Reminder.due_at <= now, Deadline.status == "active")
+        .where(*due, Reminder.deadline_id.in_(deadline_ids))
         .order_by(Reminder.deadline_id, Reminder.due_at)
-        .limit(limit)
         .with_for_update(skip_locked=True, of=Reminder)
     ).all()
     by_deadline: dict[str, list[tuple[Reminder, Deadline]]] = {}
