@@ -89,7 +89,8 @@ def submit_deliverable(
     """``store`` writes the upload; it runs only once the hand-in is allowed, so a refused one leaves no file."""
     if (link is None) == (store is None):
         raise Invalid("send either a file or a link, not both and not neither", field="file")
-    milestone = get_milestone(uow, milestone_id)
+    # Locked: a second hand-in sent at the same moment must see this one and wait for its review.
+    milestone = get_milestone(uow, milestone_id, lock=True)
     programme = get_programme(uow, milestone.programme_id, principal)
     if programme.status != "active":
         raise Conflict(f"the programme is {programme.status}", current_state=programme.status)
@@ -151,7 +152,8 @@ def review_submission(
     comments: str | None,
     due_date: date | None,
 ) -> Submission:
-    submission = uow.session.get(Submission, submission_id)
+    # Locked: of two reviews sent at the same moment, the second sees the first and is refused.
+    submission = uow.session.get(Submission, submission_id, with_for_update=True)
     if submission is None:
         raise NotFound(f"no submission with id {submission_id!r}")
     # get_programme refuses a mentor who is not assigned to this programme.

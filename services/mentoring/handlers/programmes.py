@@ -157,8 +157,8 @@ def check_access(uow: UnitOfWork, principal: Principal, programme: Programme) ->
         raise Forbidden(f"mentor {principal.sub!r} is not assigned to the programme of {programme.region_name}")
 
 
-def get_milestone(uow: UnitOfWork, milestone_id: str) -> Milestone:
-    milestone = uow.session.get(Milestone, milestone_id)
+def get_milestone(uow: UnitOfWork, milestone_id: str, *, lock: bool = False) -> Milestone:
+    milestone = uow.session.get(Milestone, milestone_id, with_for_update=lock)
     if milestone is None:
         raise NotFound(f"no milestone with id {milestone_id!r}")
     return milestone
