@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, field_validator
 
@@ -114,14 +114,20 @@ class CriterionIn(Strict):
     key: str = Field(pattern=r"^[a-z][a-z0-9_]{1,59}$")
     label: str = Field(min_length=1, max_length=160)
     group: str = Field(min_length=1, max_length=40)
-    weight: float = Field(gt=0)
-    scale_min: float = 0
-    scale_max: float = 100
+    # Finite and bounded: a weighted total needs a finite sum of weights, and the rubric is stored as
+    # JSON, which has no Infinity.
+    weight: float = Field(gt=0, le=1_000_000, allow_inf_nan=False)
+    scale_min: float = Field(default=0, allow_inf_nan=False)
+    scale_max: float = Field(default=100, allow_inf_nan=False)
+
+
+# The register holds 552 regions; a larger quota is a typo, and the database column is a 32-bit integer.
+Quota = Annotated[int, Field(le=1000)]
 
 
 class CohortIn(Strict):
     year: int = Field(ge=2017, le=2100)
-    quotas: dict[Literal["provinsi", "kabkota"], int] = Field(description="how many of each kind are selected")
+    quotas: dict[Literal["provinsi", "kabkota"], Quota] = Field(description="how many of each kind are selected")
     applications_open_at: AwareDatetime
     applications_close_at: AwareDatetime
     assessment_due_at: AwareDatetime
@@ -131,7 +137,7 @@ class CohortIn(Strict):
 class CohortChangeIn(Strict):
     """Move an open cohort's dates or quotas; omitted fields keep their value."""
 
-    quotas: dict[Literal["provinsi", "kabkota"], int] | None = None
+    quotas: dict[Literal["provinsi", "kabkota"], Quota] | None = None
     applications_close_at: AwareDatetime | None = None
     assessment_due_at: AwareDatetime | None = None
 

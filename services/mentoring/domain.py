@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -202,6 +203,8 @@ def advance_stages(stages: Sequence[StageProgress]) -> Advance:
 
 DEFAULT_WEIGHTS: dict[str, float] = {"baseline": 10, "output": 20, "outcome": 30, "impact": 30, "quick_win": 10}
 MAX_SCORE = 100.0
+# Weights are relative; a bound keeps their sum finite so the index is a number, not NaN.
+MAX_WEIGHT = 1_000_000.0
 
 
 def check_weights(weights: Mapping[str, float]) -> dict[str, float]:
@@ -213,6 +216,8 @@ def check_weights(weights: Mapping[str, float]) -> dict[str, float]:
             raise Invalid(f"dimension {dimension!r} must be lower case letters, digits and _", field="weights")
         if not isinstance(weight, int | float) or isinstance(weight, bool) or weight <= 0:
             raise Invalid(f"the weight of {dimension} must be a number above zero", field=f"weights.{dimension}")
+        if not math.isfinite(weight) or weight > MAX_WEIGHT:
+            raise Invalid(f"the weight of {dimension} may be at most {MAX_WEIGHT:g}", field=f"weights.{dimension}")
         checked[dimension] = float(weight)
     return checked
 

@@ -13,6 +13,7 @@ from services.assessment.app import create_app
 from tests.conftest import auth
 from tests.support.assessment import (
     DURING_WINDOW,
+    WINDOW,
     apply,
     import_register,
     is_problem,
@@ -444,3 +445,19 @@ def test_cohort_changes_are_checked(round_):
     assert is_problem(client.patch("/cohorts/2031", headers=auth("operator"), json={}), 404)
     negative = client.patch("/cohorts/2023", headers=auth("operator"), json={"quotas": {"provinsi": -1}})
     assert is_problem(negative, 422)["errors"][0]["field"] == "quotas.provinsi"
+
+
+def test_numbers_the_database_cannot_hold_are_422_not_a_server_error(round_):
+    _, client, _ = round_
+    operator = {**auth("operator"), "Content-Type": "application/json"}
+    huge_quota = client.patch("/cohorts/2023", headers=auth("operator"), json={"quotas": {"kabkota": 10**12}})
+    assert is_problem(huge_quota, 422)["errors"][0]["field"].startswith("quotas")
+    window = ", ".join(f'"{key}": "{value}"' for key, value in WINDOW.items())
+    for criterion in (
+        '{"key": "tata_kelola", "label": "Tata kelola", "group": "dimensi", "weight": Infinity}',
+        '{"key": "tata_kelola", "label": "Tata kelola", "group": "dimensi", "weight": 1, "scale_max": Infinity}',
+    ):
+        body = f'{{"year": 2024, "quotas": {{"provinsi": 1, "kabkota": 1}}, {window}, "rubric": [{criterion}]}}'
+        is_problem(client.post("/cohorts", headers=operator, data=body), 422)
+    too_many = {"year": 2024, "quotas": {"provinsi": 10**12, "kabkota": 1}, **WINDOW}
+    assert is_problem(client.post("/cohorts", headers=auth("operator"), json=too_many), 422)

@@ -143,6 +143,14 @@ def test_bad_evaluations_are_refused(runtime, client):
     assert wrong.status_code == 422
     bad_weights = {"weights": {"output": -1}}
     assert client.put("/cohorts/2023/evaluation-weights", json=bad_weights, headers=auth("operator")).status_code == 422
+    # Weights the index cannot be computed from (JSON allows Infinity, PostgreSQL does not).
+    for raw in ('{"weights": {"output": Infinity}}', '{"weights": {"output": 1e308, "impact": 1e308}}'):
+        unusable = client.put(
+            "/cohorts/2023/evaluation-weights",
+            data=raw,
+            headers={**auth("operator"), "Content-Type": "application/json"},
+        )
+        assert unusable.status_code == 422, unusable.get_json()
     assert (
         client.put("/cohorts/2023/evaluation-weights", json={"weights": {"output": 1}}, headers=ASSESSOR).status_code
         == 403
