@@ -87,8 +87,22 @@ def _cohorts_create(args: argparse.Namespace) -> int:
 
     rubric = None
     if args.rubric:
-        raw = json.loads(Path(args.rubric).read_text("utf-8"))
-        rubric = raw["criteria"] if isinstance(raw, dict) else raw
+        try:
+            raw = json.loads(Path(args.rubric).read_text("utf-8"))
+        except OSError as exc:
+            print(f"cerdas: cannot read the rubric {args.rubric}: {exc.strerror}", file=sys.stderr)
+            return 2
+        except ValueError as exc:
+            print(f"cerdas: the rubric {args.rubric} is not valid JSON: {exc}", file=sys.stderr)
+            return 2
+        rubric = raw.get("criteria") if isinstance(raw, dict) else raw
+        if not isinstance(rubric, list):
+            print(
+                f"cerdas: the rubric {args.rubric} must be a list of criteria or an object with a "
+                '"criteria" list, like services/assessment/data/default_rubric.json',
+                file=sys.stderr,
+            )
+            return 2
     try:
         body = CohortIn(
             year=args.year,
