@@ -222,7 +222,7 @@ class SmtpTransport:
                 client = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=self._tls_context())
             else:
                 client = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
-            with client:
+            try:
                 if self.starttls:
                     client.starttls(context=self._tls_context())
                 if self.username:
@@ -231,7 +231,16 @@ class SmtpTransport:
                 if refused:
                     code, text = refused[recipient]
                     raise SmtpError(code, text.decode(errors="replace"))
-                return "250 accepted"
+            except BaseException:
+                client.close()
+                raise
+            # The server has taken the message: whatever QUIT answers, it must not count as a failure,
+            # or a retry would send the official the same email twice.
+            try:
+                client.quit()
+            except (smtplib.SMTPException, OSError):
+                client.close()
+            return "250 accepted"
         except smtplib.SMTPRecipientsRefused as exc:
             code, text = next(iter(exc.recipients.values()))
             raise SmtpError(code, text.decode(errors="replace") if isinstance(text, bytes) else str(text)) from exc

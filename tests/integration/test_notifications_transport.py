@@ -1,0 +1,80 @@
+"""The SMTP transport's answer is the server's answer to the message, not to the goodbye."""
+
+import socket
+import threading
+from email.message import EmailMessage
+
+import pytest
+
+from services.notifications.mailer import SmtpError, SmtpTransport
+
+
+class GrumpyServer:
+    """A minimal SMTP peer that takes the message and then answers QUIT with ``quit_reply``."""
+
+    def __init__(self, quit_reply: bytes, data_reply: bytes = b"250 2.0.0 queued as 1\r\n") -> None:
+        self.quit_reply = quit_reply
+        self.data_reply = data_reply
+        self.accepted = 0
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        connection, _ = self.sock.accept()
+        with connection, connection.makefile("rb") as lines:
+            connection.sendall(b"220 grumpy ESMTP\r\n")
+            in_data = False
+            for raw in lines:
+                line = raw.rstrip(b"\r\n")
+                if in_data:
+                    if line == b".":
+                        in_data = False
+                        self.accepted += self.data_reply.startswith(b"250")
+                        connection.sendall(self.data_reply)
+                    continue
+                verb = line.split(b" ", 1)[0].upper()
+                if verb in (b"EHLO", b"HELO"):
+                    connection.sendall(b"250 grumpy\r\n")
+                elif verb == b"DATA":
+                    in_data = True
+                    connection.sendall(b"354 go ahead\r\n")
+                elif verb == b"QUIT":
+                    connection.sendall(self.quit_reply)
+                    return
+                else:
+                    connection.sendall(b"250 ok\r\n")
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+def message() -> EmailMessage:
+    msg = EmailMessage()
+    msg["From"] = "Cerdas <noreply@cerdas.example>"
+    msg["To"] = "Kominfo <kominfo@tapteng.example>"
+    msg["Subject"] = "Pengingat"
+    msg.set_content("Isi")
+    return msg
+
+
+@pytest.mark.parametrize("quit_reply", [b"421 4.4.2 closing anyway\r\n", b""])
+def test_a_message_the_server_took_counts_as_sent_whatever_quit_answers(quit_reply):
+    server = GrumpyServer(quit_reply)
+    try:
+        assert SmtpTransport(f"smtp://127.0.0.1:{server.port}", timeout=5).send(message()) == "250 accepted"
+        server.thread.join(timeout=5)
+        assert server.accepted == 1
+    finally:
+        server.close()
+
+
+def test_a_refused_message_is_still_a_failure():
+    server = GrumpyServer(b"221 bye\r\n", data_reply=b"451 4.3.0 try later\r\n")
+    try:
+        with pytest.raises(SmtpError) as failure:
+            SmtpTransport(f"smtp://127.0.0.1:{server.port}", timeout=5).send(message())
+        assert failure.value.code == 451
+    finally:
+        server.close()
