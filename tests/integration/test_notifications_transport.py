@@ -78,3 +78,40 @@ def test_a_refused_message_is_still_a_failure():
         assert failure.value.code == 451
     finally:
         server.close()
+
+
+def test_an_email_that_cannot_be_built_fails_with_the_reason_and_the_rest_still_go(make_runtime, smtp_server, clock):
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select, update
+
+    from services.notifications.orm import Delivery
+    from shared import events
+    from tests.support.notifications import REGION_NAME, FakeOfficials, deliver_event, sweep, wire
+
+    now = datetime(2023, 2, 20, 3, 0, tzinfo=UTC)
+    clock.set(now)
+    runtime = make_runtime(
+        "notifications", officials_source=FakeOfficials(), transport=SmtpTransport(smtp_server.url, 5)
+    )
+    selected = events.RegionSelectedV1(
+        cohort_year=2023,
+        region_code="12.01",
+        region_name=REGION_NAME,
+        region_kind="kabupaten",
+        timezone="Asia/Jakarta",
+        rank=4,
+        total=88.5,
+    )
+    deliver_event(runtime, wire("assessment.region_selected", selected, now, source="assessment"))
+    with runtime.session_factory() as session:
+        broken = session.scalars(select(Delivery).order_by(Delivery.recipient)).first()
+        payload = {**broken.payload, "template": "no_such_template.j2"}
+        session.execute(update(Delivery).where(Delivery.id == broken.id).values(payload=payload))
+        session.commit()
+    sweep(runtime)
+    with runtime.session_factory() as session:
+        states = {d.id: (d.status, d.last_error) for d in session.scalars(select(Delivery))}
+    status, reason = states.pop(broken.id)
+    assert status == "failed" and "could not build the email" in reason and "no_such_template" in reason
+    assert {s for s, _ in states.values()} == {"sent"} and len(smtp_server.messages) == len(states) == 2

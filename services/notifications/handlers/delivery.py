@@ -130,7 +130,18 @@ def _deliver_one(uow_factory: Callable[[], UnitOfWork], notifier: Notifier, deli
         with correlation(delivery.correlation_id):
             # From here until the outcome is committed the row says 'sending': if the worker dies in
             # between, nothing resends it (at most once); docs/notifications.md says what operators do.
-            message = message_for(uow, notifier, delivery)
+            try:
+                message = message_for(uow, notifier, delivery)
+            except Exception as exc:  # a broken template or calendar will not mend itself by retrying
+                log.exception("could not build the email", delivery_id=delivery.id)
+                _record_outcome(
+                    uow,
+                    notifier,
+                    delivery,
+                    domain.SendOutcome("failed", f"could not build the email: {exc.__class__.__name__}: {exc}"[:2000]),
+                )
+                uow.commit()
+                return "failed"
             try:
                 notifier.transport.send(message)
             except SmtpError as exc:
