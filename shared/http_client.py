@@ -70,7 +70,12 @@ class ServiceClient:
             raise NotFound(f"GET {url}: {_detail(response)}")
         if response.status_code >= 400:
             raise UpstreamUnavailable(f"GET {url} answered {response.status_code}: {_detail(response)}")
-        return response.json()
+        try:
+            return response.json()
+        except ValueError:
+            raise UpstreamUnavailable(
+                f"GET {url} answered {response.status_code} with a body that is not JSON: {response.text[:120]!r}"
+            ) from None
 
     def close(self) -> None:
         self._session.close()

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from services.notifications.orm import OfficialsCache
 from shared.clock import Clock
+from shared.errors import UpstreamUnavailable
 
 
 class OfficialsSource(Protocol):
@@ -28,7 +29,10 @@ class OfficialsDirectory:
         if cached is not None and now - cached.fetched_at < self._ttl:
             return cached.officials
         payload = self._source.get_json(f"/regions/{region_code}/officials")
-        officials = list(payload.get("officials", []))
+        officials = payload.get("officials") if isinstance(payload, dict) else None
+        if not isinstance(officials, list) or not all(isinstance(o, dict) for o in officials):
+            # Caching a malformed answer would silence reminders for the whole cache lifetime.
+            raise UpstreamUnavailable(f"the officials of {region_code} came back malformed: {str(payload)[:120]}")
         if cached is None:
             session.add(OfficialsCache(region_code=region_code, officials=officials, fetched_at=now))
         else:

@@ -45,8 +45,14 @@ def server():
 
 
 def client_for(server, **kwargs):
-    return ServiceClient(caller="notifications", base_url=f"http://127.0.0.1:{server.server_port}", secret=SECRET,
-                         clock=SystemClock(), backoff=0.01, **kwargs)
+    return ServiceClient(
+        caller="notifications",
+        base_url=f"http://127.0.0.1:{server.server_port}",
+        secret=SECRET,
+        clock=SystemClock(),
+        backoff=0.01,
+        **kwargs,
+    )
 
 
 def test_calls_carry_a_service_token_and_the_correlation_id(server):
@@ -86,7 +92,14 @@ def test_not_found_is_not_retried(server):
 
 
 def test_nobody_listening_is_upstream_unavailable():
-    client = ServiceClient(caller="x", base_url="http://127.0.0.1:1", secret=SECRET, clock=SystemClock(),
-                           retries=1, backoff=0.01)
+    client = ServiceClient(
+        caller="x", base_url="http://127.0.0.1:1", secret=SECRET, clock=SystemClock(), retries=1, backoff=0.01
+    )
     with pytest.raises(UpstreamUnavailable, match="ConnectionError"):
         client.get_json("/x")
+
+
+def test_a_body_that_is_not_json_is_upstream_unavailable(server):
+    Scripted.script = [(200, b"<html>maintenance</html>", 0)]
+    with pytest.raises(UpstreamUnavailable, match="not JSON"):
+        client_for(server).get_json("/regions/12.01/officials")

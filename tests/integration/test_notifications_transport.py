@@ -115,3 +115,27 @@ def test_an_email_that_cannot_be_built_fails_with_the_reason_and_the_rest_still_
     status, reason = states.pop(broken.id)
     assert status == "failed" and "could not build the email" in reason and "no_such_template" in reason
     assert {s for s, _ in states.values()} == {"sent"} and len(smtp_server.messages) == len(states) == 2
+
+
+def test_a_malformed_officials_answer_postpones_the_reminder_and_is_not_cached(make_runtime, clock, smtp_server):
+    from sqlalchemy import select
+
+    from services.notifications.handlers import dispatch_due_reminders
+    from services.notifications.orm import OfficialsCache, Reminder
+    from tests.support.notifications import FakeOfficials, deadline_set, deliver_event
+
+    class Malformed(FakeOfficials):
+        def get_json(self, path, params=None):
+            self.calls += 1
+            return {"region_code": "12.01", "officials": "nobody"}
+
+    source = Malformed()
+    runtime = make_runtime("notifications", officials_source=source, transport=SmtpTransport(smtp_server.url, 5))
+    now = clock.now()
+    deliver_event(runtime, deadline_set(now - __import__("datetime").timedelta(hours=1), now))
+    with runtime.uow() as uow:
+        assert dispatch_due_reminders(uow, runtime.extras["notifier"]) == 0
+    with runtime.session_factory() as session:
+        assert session.scalars(select(OfficialsCache)).all() == []
+        assert "pending" in {r.status for r in session.scalars(select(Reminder))}
+    assert source.calls == 1
