@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 REGION_CODE_PATTERN = r"^\d{2}(\.\d{2})?$"
 # Which event families each service may publish: its own, and generic deadlines.
@@ -215,9 +216,19 @@ class DeadlineSetV1(EventData):
     timezone: str
     kind: str
     title: str
-    due_at: datetime
+    due_at: AwareDatetime
     audience: list[str] = Field(min_length=1)
     link: str | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        # Reminders are sent at a local hour; a zone nobody knows would fail every retry downstream.
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not an IANA time zone, e.g. Asia/Jakarta") from None
+        return value
 
 
 class DeadlineClearedV1(EventData):
