@@ -15,6 +15,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from pydantic import ValidationError
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from shared.auth import Principal, check_region, check_role, verify_token
@@ -178,6 +179,18 @@ def _install_errors(app: OpenAPI) -> None:
     @app.errorhandler(ValidationError)
     def _model_error(exc: ValidationError) -> Response:
         return _validation_problem(exc)
+
+    @app.errorhandler(IntegrityError)
+    def _concurrent_change(exc: IntegrityError) -> Response:
+        # Checks run before writing, so a constraint caught here means another request changed the
+        # same thing at the same moment: a conflict to retry, not a server fault.
+        log.warning("constraint refused a write", error=str(exc.orig)[:300])
+        return problem(
+            409,
+            "Conflict",
+            "another change to the same record was made at the same moment; fetch the current state and retry",
+            "conflict",
+        )
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Response:

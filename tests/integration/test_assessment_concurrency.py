@@ -6,12 +6,14 @@ from __future__ import annotations
 import threading
 
 import pytest
+from sqlalchemy import text
 
 from services.assessment import handlers
 from services.assessment.app import create_app
 from services.assessment.handlers import cohorts as cohort_handlers
 from shared.auth import Principal
 from shared.errors import Conflict
+from tests.conftest import auth
 from tests.support.assessment import DURING_WINDOW, apply, import_register, open_cohort, outbox_events, score
 
 OPERATOR = Principal(sub="operator-1", role="operator")
@@ -95,3 +97,59 @@ def test_a_withdrawal_racing_the_selection_cannot_undo_a_published_outcome(round
         assert handlers.get_application(uow, application["id"]).status == "selected"
     assert [e["subject"] for e in outbox_events(runtime, "assessment.region_selected")] == ["12.01"]
     assert outbox_events(runtime, "assessment.application_withdrawn") == []
+
+
+def _at_once(*calls):
+    """Run the calls in threads released together; return their results in order."""
+    start = threading.Barrier(len(calls), timeout=5)
+    results = [None] * len(calls)
+
+    def run(index, call):
+        start.wait()
+        results[index] = call()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return results
+
+
+@pytest.mark.timeout(60)
+def test_the_same_region_applying_twice_at_once_gets_one_application_and_a_409(round_):
+    runtime, _, _ = round_
+    app = create_app(runtime)
+    headers = auth("region", region="12.01")
+
+    def apply_once():
+        response = app.test_client().post("/cohorts/2023/applications", headers=headers, json={"region_code": "12.01"})
+        return response.status_code, response.mimetype
+
+    for _ in range(3):  # the race lands differently each time; every outcome must be 201 + 409
+        runtime.engine.dispose()
+        with runtime.session_factory() as session:
+            session.execute(text("DELETE FROM applications"))
+            session.commit()
+        outcomes = _at_once(apply_once, apply_once)
+        assert sorted(status for status, _ in outcomes) == [201, 409]
+        assert all(mimetype.startswith("application/") for _, mimetype in outcomes)
+
+
+@pytest.mark.timeout(60)
+def test_two_line_ups_sent_at_once_leave_one_current_holder_per_role(round_):
+    runtime, _, _ = round_
+    app = create_app(runtime)
+
+    def line_up(name):
+        def put():
+            body = {"officials": [{"role": "kominfo_head", "name": name, "email": f"{name.lower()}@tapteng.example"}]}
+            return app.test_client().put("/regions/12.01/officials", headers=auth("operator"), json=body).status_code
+
+        return put
+
+    for round_number in range(3):
+        outcomes = _at_once(line_up(f"Budi{round_number}"), line_up(f"Sari{round_number}"))
+        assert outcomes == [200, 200]
+        current = app.test_client().get("/regions/12.01/officials?role=kominfo_head", headers=auth("operator"))
+        assert len(current.get_json()["officials"]) == 1

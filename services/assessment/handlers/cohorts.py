@@ -181,8 +181,8 @@ def update_answers(
     uow: UnitOfWork, application_id: str, answers: dict[str, AnswerIn], principal: Principal
 ) -> Application:
     """Merge answers into the self-assessment while the window is open; a criterion sent replaces its answer."""
-    application = get_application(uow, application_id, principal)
-    cohort = get_cohort(uow, application.cohort_year)
+    # Locked like scoring, so answers and a first score never cross.
+    application, cohort = _locked(uow, get_application(uow, application_id, principal))
     domain.check_answers_editable(application.status, uow.clock.now(), cohort.applications_close_at)
     rubric = rubric_of(cohort)
     was_open = self_assessment_open(application, rubric)

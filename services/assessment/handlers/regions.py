@@ -24,8 +24,8 @@ def bundled_regions_csv() -> Path:
     return Path(str(resources.files("services.assessment").joinpath("data/regions_id.csv")))
 
 
-def _get_region(uow: UnitOfWork, code: str) -> Region:
-    region = uow.session.get(Region, code)
+def _get_region(uow: UnitOfWork, code: str, *, lock: bool = False) -> Region:
+    region = uow.session.get(Region, code, with_for_update=lock or None)
     if region is None:
         raise NotFound(f"no region with code {code!r}; import the register with `cerdas regions import`")
     return region
@@ -143,7 +143,9 @@ def replace_officials(
 ) -> list[Official]:
     """The body is the region's whole current line-up: changed roles get a new holder (the old one's
     term ends today, kept as history) and roles left out end."""
-    region = _get_region(uow, code)
+    # Locked so that two line-ups sent together are applied one after the other, never leaving two
+    # current holders of one role.
+    region = _get_region(uow, code, lock=True)
     roles = [item.role for item in items]
     domain.check_official_roles(roles, tuple(allowed_roles))
     duplicates = sorted({role for role in roles if roles.count(role) > 1})
