@@ -25,7 +25,7 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     rd = infra.redis_url_or_none()
     return [
         f"cerdas: PostgreSQL {'at ' + pg if pg else 'not found: SQLite files'}",
-        f"cerdas: Redis {'at ' + rd if rd else 'not found: embedded redis-server'}",
+        f"cerdas: Redis {'at ' + rd if rd else 'a redis-server of this run alone, on a free port'}",
     ]
 
 

