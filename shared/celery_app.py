@@ -62,7 +62,7 @@ def _beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
         }
         for service in SERVICES
     }
-    scan = settings.reminder_scan_seconds
+    scan = settings.notifications.reminder_scan_seconds
     schedule["notifications-reminder-scan"] = {
         "task": REMINDER_SCAN_TASK,
         "schedule": timedelta(seconds=scan),

@@ -6,7 +6,16 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-INDONESIAN_ZONES = ("Asia/Jakarta", "Asia/Pontianak", "Asia/Makassar", "Asia/Jayapura")
+# Indonesia's zones and how officials write them: WIB (UTC+7), WITA (UTC+8), WIT (UTC+9).
+ZONE_ABBREVIATIONS = {"Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
+INDONESIAN_ZONES = tuple(ZONE_ABBREVIATIONS)
+# The ministry works in Jakarta time: a time given without a zone on its behalf is read here.
+MINISTRY_ZONE = "Asia/Jakarta"
+
+
+def zone_abbreviation(timezone: str) -> str:
+    """'WIB', 'WITA' or 'WIT' for an Indonesian zone; any other zone by its own name."""
+    return ZONE_ABBREVIATIONS.get(timezone, timezone)
 
 
 class Clock(Protocol):

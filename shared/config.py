@@ -10,8 +10,10 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-SERVICES = ("assessment", "mou", "mentoring", "notifications")
-DEFAULT_PORTS = {"assessment": 5001, "mou": 5002, "mentoring": 5003, "notifications": 5004}
+from shared.registry import DEFAULT_PORTS, SERVICE_NAMES
+
+SERVICES = SERVICE_NAMES
+__all__ = ["DEFAULT_PORTS", "SERVICES"]
 # The embedded run (`make run`) starts its own Redis and SMTP sink on these ports so it
 # never collides with servers already listening on the standard ones.
 EMBEDDED_REDIS_PORT = 6390
@@ -34,13 +36,42 @@ class ReminderPolicy:
 
 
 @dataclass(frozen=True)
+class AssessmentSettings:
+    extra_official_roles: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class MouSettings:
+    signing_days: int = 30
+    term_days: int = 1825
+    document_max_bytes: int = 10 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class MentoringSettings:
+    upload_max_mb: int = 25
+
+
+@dataclass(frozen=True)
+class NotificationSettings:
+    smtp_url: str = f"smtp://127.0.0.1:{EMBEDDED_SMTP_PORT}"
+    mail_from: str = "Cerdas <noreply@cerdas.example>"
+    reminder_policy: ReminderPolicy = field(default_factory=ReminderPolicy)
+    reminder_scan_seconds: float = 60.0
+    officials_cache_seconds: float = 300.0
+    smtp_timeout_seconds: float = 20.0
+    smtp_retry_seconds: float = 60.0
+    smtp_max_attempts: int = 8
+
+
+@dataclass(frozen=True)
 class Settings:
+    """Platform settings every process reads, and one group per service for what only it reads."""
+
     env: str
     var_dir: Path
     database_urls: Mapping[str, str]
     broker_url: str
-    smtp_url: str
-    mail_from: str
     jwt_secret: str
     service_urls: Mapping[str, str]
     log_level: str = "INFO"
@@ -49,20 +80,13 @@ class Settings:
     outbox_grace_seconds: float = 10.0
     event_max_retries: int = 50
     broker_visibility_timeout: float = 3600.0
-    reminder_scan_seconds: float = 60.0
-    reminder_policy: ReminderPolicy = field(default_factory=ReminderPolicy)
     http_timeout_seconds: float = 5.0
     http_retries: int = 3
     clock_start: datetime | None = None
-    officials_cache_seconds: float = 300.0
-    smtp_timeout_seconds: float = 20.0
-    smtp_retry_seconds: float = 60.0
-    smtp_max_attempts: int = 8
-    extra_official_roles: tuple[str, ...] = ()
-    mou_signing_days: int = 30
-    mou_term_days: int = 1825
-    mentoring_upload_max_mb: int = 25
-    mou_document_max_bytes: int = 10 * 1024 * 1024
+    assessment: AssessmentSettings = field(default_factory=AssessmentSettings)
+    mou: MouSettings = field(default_factory=MouSettings)
+    mentoring: MentoringSettings = field(default_factory=MentoringSettings)
+    notifications: NotificationSettings = field(default_factory=NotificationSettings)
 
     def database_url(self, service: str) -> str:
         return self.database_urls[service]
@@ -204,13 +228,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         var_dir=var_dir,
         database_urls=database_urls,
         broker_url=_url(env, "CERDAS_BROKER_URL", f"redis://127.0.0.1:{EMBEDDED_REDIS_PORT}/0", ("redis", "rediss")),
-        smtp_url=_url(
-            env,
-            "CERDAS_SMTP_URL",
-            f"smtp://127.0.0.1:{EMBEDDED_SMTP_PORT}",
-            ("smtp", "smtps", "smtp+starttls"),
-        ),
-        mail_from=_get(env, "CERDAS_MAIL_FROM", "Cerdas <noreply@cerdas.example>"),
         jwt_secret=jwt_secret,
         service_urls=service_urls,
         log_level=_get(env, "CERDAS_LOG_LEVEL", "INFO").upper(),
@@ -219,22 +236,35 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         outbox_grace_seconds=_number(env, "CERDAS_OUTBOX_GRACE_SECONDS", 10.0),
         event_max_retries=_int(env, "CERDAS_EVENT_MAX_RETRIES", 50, minimum=0),
         broker_visibility_timeout=_number(env, "CERDAS_BROKER_VISIBILITY_TIMEOUT", 3600.0, minimum=1.0),
-        reminder_scan_seconds=_number(env, "CERDAS_REMINDER_SCAN_SECONDS", 60.0, minimum=0.1),
-        reminder_policy=policy,
         http_timeout_seconds=_number(env, "CERDAS_HTTP_TIMEOUT_SECONDS", 5.0, minimum=0.1),
         http_retries=_int(env, "CERDAS_HTTP_RETRIES", 3),
         clock_start=_instant(env, "CERDAS_CLOCK_START"),
-        officials_cache_seconds=_number(env, "CERDAS_OFFICIALS_CACHE_SECONDS", 300.0),
-        smtp_timeout_seconds=_number(env, "CERDAS_SMTP_TIMEOUT_SECONDS", 20.0, minimum=0.1),
-        smtp_retry_seconds=_number(env, "CERDAS_SMTP_RETRY_SECONDS", 60.0, minimum=0.0),
-        smtp_max_attempts=_int(env, "CERDAS_SMTP_MAX_ATTEMPTS", 8, minimum=1),
-        extra_official_roles=_extra_roles(env, "CERDAS_EXTRA_OFFICIAL_ROLES"),
-        mou_signing_days=_int(env, "CERDAS_MOU_SIGNING_DAYS", 30, minimum=1),
-        mou_term_days=_int(env, "CERDAS_MOU_TERM_DAYS", 1825, minimum=1),
-        # Below the web layer's own 32 MiB request limit, so the clearer mentoring message answers first.
-        mentoring_upload_max_mb=_int(env, "CERDAS_MENTORING_UPLOAD_MAX_MB", 25, minimum=1, maximum=30),
-        # Bounded by the web layer's own request limit (32 MiB), which would otherwise answer first.
-        mou_document_max_bytes=_int(
-            env, "CERDAS_MOU_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024, maximum=32 * 1024 * 1024 - 65536
+        assessment=AssessmentSettings(extra_official_roles=_extra_roles(env, "CERDAS_EXTRA_OFFICIAL_ROLES")),
+        mou=MouSettings(
+            signing_days=_int(env, "CERDAS_MOU_SIGNING_DAYS", 30, minimum=1),
+            term_days=_int(env, "CERDAS_MOU_TERM_DAYS", 1825, minimum=1),
+            # Bounded by the web layer's own request limit (32 MiB), which would otherwise answer first.
+            document_max_bytes=_int(
+                env, "CERDAS_MOU_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024, maximum=32 * 1024 * 1024 - 65536
+            ),
+        ),
+        mentoring=MentoringSettings(
+            # Below the web layer's own 32 MiB request limit, so the clearer mentoring message answers first.
+            upload_max_mb=_int(env, "CERDAS_MENTORING_UPLOAD_MAX_MB", 25, minimum=1, maximum=30),
+        ),
+        notifications=NotificationSettings(
+            smtp_url=_url(
+                env,
+                "CERDAS_SMTP_URL",
+                f"smtp://127.0.0.1:{EMBEDDED_SMTP_PORT}",
+                ("smtp", "smtps", "smtp+starttls"),
+            ),
+            mail_from=_get(env, "CERDAS_MAIL_FROM", "Cerdas <noreply@cerdas.example>"),
+            reminder_policy=policy,
+            reminder_scan_seconds=_number(env, "CERDAS_REMINDER_SCAN_SECONDS", 60.0, minimum=0.1),
+            officials_cache_seconds=_number(env, "CERDAS_OFFICIALS_CACHE_SECONDS", 300.0),
+            smtp_timeout_seconds=_number(env, "CERDAS_SMTP_TIMEOUT_SECONDS", 20.0, minimum=0.1),
+            smtp_retry_seconds=_number(env, "CERDAS_SMTP_RETRY_SECONDS", 60.0, minimum=0.0),
+            smtp_max_attempts=_int(env, "CERDAS_SMTP_MAX_ATTEMPTS", 8, minimum=1),
         ),
     )

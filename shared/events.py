@@ -9,14 +9,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from shared.registry import PUBLISHERS, SERVICE_NAMES
+
 REGION_CODE_PATTERN = r"^\d{2}(\.\d{2})?$"
-# Which event families each service may publish: its own, and generic deadlines.
-PUBLISHERS = {
-    "assessment": ("assessment", "deadline"),
-    "mou": ("mou", "deadline"),
-    "mentoring": ("mentoring", "deadline"),
-    "notifications": ("notification",),
-}
+# Which event families each service may publish (its own, and generic deadlines) is in the registry.
+ServiceName = Literal[SERVICE_NAMES]  # type: ignore[valid-type]
 
 
 class EventError(ValueError):
@@ -32,7 +29,7 @@ class Envelope(BaseModel):
     type: str = Field(pattern=r"^[a-z]+\.[a-z_]+$")
     version: int = Field(ge=1)
     occurred_at: AwareDatetime
-    source: Literal["assessment", "mou", "mentoring", "notifications"]
+    source: ServiceName
     subject: str = Field(min_length=1, max_length=64)
     correlation_id: str = Field(min_length=1, max_length=64)
     data: dict[str, Any]
@@ -204,6 +201,26 @@ class ProgrammeCompletedV1(EventData):
 
 
 # --- deadlines and notifications ---------------------------------------------------------
+
+# Deadline ids are chosen by their publisher and read by others (notifications reuses a milestone's
+# deadline id as the calendar entry's UID): their formats are part of the contract, so they live here.
+
+
+def milestone_deadline_id(milestone_id: str) -> str:
+    return f"mentoring:milestone:{milestone_id}"
+
+
+def signing_deadline_id(agreement_id: str) -> str:
+    return f"mou:signing:{agreement_id}"
+
+
+def self_assessment_deadline_id(cohort_year: int, region_code: str) -> str:
+    return f"assessment:{cohort_year}:self_assessment:{region_code}"
+
+
+def assessment_deadline_id(cohort_year: int, region_code: str) -> str:
+    return f"assessment:{cohort_year}:assessment:{region_code}"
+
 
 
 AudienceRole = Literal["head_of_region", "regional_secretary", "kominfo_head", "bappeda_head", "bpkpad_head"]

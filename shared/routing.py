@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from shared.events import EVENT_TYPES
+from shared.registry import SERVICE_QUEUES
 
-SERVICE_QUEUES = ("assessment", "mou", "mentoring", "notifications")
+__all__ = ["SERVICE_QUEUES", "event_task_name", "routing_table", "subscribers", "sweep_task_name"]
 
 # Domain subscriptions. Notifications additionally receives every event (it keeps the
 # deadline projection and sends stage notices), which `subscribers()` adds.

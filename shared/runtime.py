@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from celery import Celery
 from sqlalchemy import Engine, MetaData, Table
@@ -18,16 +18,21 @@ from shared.db import make_engine, make_session_factory
 from shared.events import EventError
 from shared.logging import get_logger
 from shared.messaging.dead_letters import DeadLetters
-from shared.messaging.inbox import Handler, consume
+from shared.messaging.inbox import Subscription, consume
 from shared.messaging.outbox import OutboxRelay, Publisher
 from shared.routing import event_task_name, sweep_task_name
 from shared.uow import UnitOfWork
 
 log = get_logger(__name__)
+R = TypeVar("R", bound="ServiceRuntime")
+AfterProcessed = Callable[[dict[str, Any], str], None]
 
 
 @dataclass
 class ServiceRuntime:
+    """What every service is wired from. A service that needs more (a document store, a mail
+    notifier) subclasses it with typed fields, so nothing is looked up by name at run time."""
+
     name: str
     settings: Settings
     engine: Engine
@@ -36,7 +41,6 @@ class ServiceRuntime:
     clock: Clock
     celery: Celery
     relay: OutboxRelay
-    extras: dict[str, Any] = field(default_factory=dict)
 
     @property
     def outbox(self) -> Table:
@@ -65,13 +69,17 @@ def build_runtime(
     clock: Clock | None = None,
     publisher: Publisher | None = None,
     engine: Engine | None = None,
-) -> ServiceRuntime:
+    runtime_class: type[R] = ServiceRuntime,  # type: ignore[assignment]
+    dependencies: Callable[[Settings, Clock], Mapping[str, Any]] | None = None,
+) -> R:
+    """The service's runtime; ``dependencies(settings, clock)`` gives the extra fields of ``runtime_class``."""
     engine = engine or make_engine(settings.database_url(name))
     session_factory = make_session_factory(engine)
     clock = clock or clock_from_start(settings.clock_start)
     celery = create_celery(name, settings)
     relay = OutboxRelay(session_factory, metadata.tables["outbox"], publisher or CeleryPublisher(celery), clock)
-    runtime = ServiceRuntime(name, settings, engine, session_factory, metadata, clock, celery, relay)
+    extra = dict(dependencies(settings, clock)) if dependencies is not None else {}
+    runtime = runtime_class(name, settings, engine, session_factory, metadata, clock, celery, relay, **extra)
     _register_sweep(runtime)
     return runtime
 
@@ -80,9 +88,11 @@ def bootstrap_service(
     name: str,
     metadata: MetaData,
     settings: Settings | None = None,
-    handlers: Callable[[ServiceRuntime], Mapping[str, Handler]] | None = None,
+    subscriptions: Callable[[R], Mapping[str, Subscription]] | None = None,
+    *,
+    after_processed: Callable[[R], AfterProcessed] | None = None,
     **overrides: Any,
-) -> ServiceRuntime:
+) -> R:
     """What every service's ``bootstrap()`` does: settings, JSON logs, runtime, and its event consumer."""
     from shared.config import load_settings
     from shared.logging import configure_logging
@@ -90,8 +100,12 @@ def bootstrap_service(
     settings = settings or load_settings()
     configure_logging(name, settings.log_level, settings.log_format)
     runtime = build_runtime(name, settings, metadata, **overrides)
-    if handlers is not None:
-        register_consumer(runtime, handlers(runtime))
+    if subscriptions is not None:
+        register_consumer(
+            runtime,
+            subscriptions(runtime),
+            after_processed(runtime) if after_processed is not None else None,
+        )
     return runtime
 
 
@@ -104,8 +118,13 @@ def _register_sweep(runtime: ServiceRuntime) -> None:
         return {"published": result.published, "failed": result.failed}
 
 
-def register_consumer(runtime: ServiceRuntime, handlers: Mapping[str, Handler]) -> None:
-    """The Celery task that applies events arriving on this service's queue, exactly once."""
+def register_consumer(
+    runtime: ServiceRuntime,
+    subscriptions: Mapping[str, Subscription],
+    after_processed: AfterProcessed | None = None,
+) -> None:
+    """The Celery task that applies events arriving on this service's queue, exactly once.
+    ``after_processed(envelope, outcome)`` runs after the event's transaction committed."""
     max_retries = runtime.settings.event_max_retries
 
     def park(envelope: Any, reason: str, attempts: int) -> None:
@@ -124,7 +143,7 @@ def register_consumer(runtime: ServiceRuntime, handlers: Mapping[str, Handler]) 
     )
     def handle_event(self: Any, envelope: Any) -> str:
         try:
-            return consume(runtime.uow, handlers, envelope)
+            outcome = consume(runtime.uow, subscriptions, envelope)
         except EventError as exc:
             # A message that breaks the catalogue will never succeed: park it for an operator.
             log.error("malformed event parked as a dead letter", error=str(exc))
@@ -147,6 +166,9 @@ def register_consumer(runtime: ServiceRuntime, handlers: Mapping[str, Handler]) 
             # Short exponential backoff (capped well under the broker's visibility timeout).
             countdown = min(600.0, 2.0**attempt, runtime.settings.broker_visibility_timeout / 2)
             raise self.retry(exc=exc, countdown=countdown) from exc
+        if after_processed is not None:
+            after_processed(envelope, outcome)
+        return outcome
 
 
 def _event_id(envelope: Any) -> Any:

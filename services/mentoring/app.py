@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_openapi3 import OpenAPI
 
 from services.mentoring.orm import metadata
-from services.mentoring.tasks import event_handlers
+from services.mentoring.tasks import subscriptions
 from shared.config import Settings
 from shared.runtime import ServiceRuntime, bootstrap_service
 from shared.web import create_service_app
@@ -14,7 +14,7 @@ NAME = "mentoring"
 
 
 def bootstrap(settings: Settings | None = None, **overrides: object) -> ServiceRuntime:
-    return bootstrap_service(NAME, metadata, settings, event_handlers, **overrides)
+    return bootstrap_service(NAME, metadata, settings, subscriptions, **overrides)
 
 
 def create_app(runtime: ServiceRuntime | None = None) -> OpenAPI:

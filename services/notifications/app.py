@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from flask_openapi3 import OpenAPI
 
 from services.notifications.directory import OfficialsDirectory, OfficialsSource
@@ -9,7 +12,8 @@ from services.notifications.handlers import Notifier, Transport
 from services.notifications.mailer import SmtpTransport
 from services.notifications.metrics import NotificationCollector
 from services.notifications.orm import metadata
-from services.notifications.tasks import event_handlers, register_tasks
+from services.notifications.tasks import kick_delivery, register_tasks, subscriptions
+from shared.clock import Clock
 from shared.config import Settings
 from shared.http_client import ServiceClient
 from shared.runtime import ServiceRuntime, bootstrap_service
@@ -18,35 +22,52 @@ from shared.web import create_service_app
 NAME = "notifications"
 
 
+@dataclass
+class NotificationsRuntime(ServiceRuntime):
+    notifier: Notifier
+
+
 def bootstrap(
     settings: Settings | None = None,
     *,
     officials_source: OfficialsSource | None = None,
     transport: Transport | None = None,
-    **overrides: object,
-) -> ServiceRuntime:
+    **overrides: Any,
+) -> NotificationsRuntime:
     """The runtime, its consumer and tasks; tests may pass their own officials source and mail transport."""
-    runtime = bootstrap_service(NAME, metadata, settings, event_handlers, **overrides)
-    settings = runtime.settings
-    client = officials_source or ServiceClient(
-        caller=NAME,
-        base_url=settings.service_urls["assessment"],
-        secret=settings.jwt_secret,
-        clock=runtime.clock,
-        timeout=settings.http_timeout_seconds,
-        retries=settings.http_retries,
+
+    def dependencies(settings: Settings, clock: Clock) -> dict[str, Any]:
+        mail = settings.notifications
+        source = officials_source or ServiceClient(
+            caller=NAME,
+            base_url=settings.service_urls["assessment"],
+            secret=settings.jwt_secret,
+            clock=clock,
+            timeout=settings.http_timeout_seconds,
+            retries=settings.http_retries,
+        )
+        notifier = Notifier(
+            settings=settings,
+            directory=OfficialsDirectory(source, clock, mail.officials_cache_seconds),
+            transport=transport or SmtpTransport(mail.smtp_url, mail.smtp_timeout_seconds),
+        )
+        return {"notifier": notifier}
+
+    runtime: NotificationsRuntime = bootstrap_service(
+        NAME,
+        metadata,
+        settings,
+        subscriptions,
+        after_processed=kick_delivery,
+        runtime_class=NotificationsRuntime,
+        dependencies=dependencies,
+        **overrides,
     )
-    notifier = Notifier(
-        settings=settings,
-        directory=OfficialsDirectory(client, runtime.clock, settings.officials_cache_seconds),
-        transport=transport or SmtpTransport(settings.smtp_url, settings.smtp_timeout_seconds),
-    )
-    runtime.extras["notifier"] = notifier
-    register_tasks(runtime, notifier)
+    register_tasks(runtime)
     return runtime
 
 
-def create_app(runtime: ServiceRuntime | None = None) -> OpenAPI:
+def create_app(runtime: NotificationsRuntime | None = None) -> OpenAPI:
     from services.notifications.api import api, deliveries_tag
 
     runtime = runtime or bootstrap()

@@ -86,7 +86,7 @@ def _cmd_preview(args: argparse.Namespace) -> int:
     as_of = args.as_of or runtime.clock.now()
     with runtime.uow() as uow:
         try:
-            items = handlers.preview(uow, runtime.extras["notifier"], args.region, as_of)
+            items = handlers.preview(uow, runtime.notifier, args.region, as_of)
         except CerdasError as exc:
             print(f"cerdas: cannot preview reminders for {args.region}: {exc.detail}", file=sys.stderr)
             return 1

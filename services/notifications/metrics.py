@@ -26,7 +26,7 @@ class NotificationCollector:
         )
         try:
             now = self._runtime.clock.now()
-            grace = timedelta(seconds=2 * self._runtime.settings.reminder_scan_seconds)
+            grace = timedelta(seconds=2 * self._runtime.settings.notifications.reminder_scan_seconds)
             with self._runtime.session_factory() as session:
                 counts = dict(session.execute(select(Delivery.status, func.count()).group_by(Delivery.status)).all())
                 stuck = session.scalar(

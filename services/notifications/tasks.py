@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import redis
-from celery.signals import task_postrun
 
 from services.notifications import handlers
 from services.notifications.directory import OfficialsDirectory
 from shared.celery_app import DELIVERY_TASK, REMINDER_SCAN_TASK
 from shared.events import DeadlineClearedV1, DeadlineSetV1, Envelope, EventData, OfficialsChangedV1
 from shared.logging import get_logger
-from shared.messaging.inbox import Handler
-from shared.routing import event_task_name
-from shared.runtime import ServiceRuntime
+from shared.messaging.inbox import Subscription
 from shared.uow import UnitOfWork
 
 log = get_logger(__name__)
@@ -22,36 +20,43 @@ SCAN_LOCK = "cerdas:notifications:reminder-scan"
 DELIVERY_KICK = "cerdas:notifications:delivery-kick"
 
 
-def event_handlers(runtime: ServiceRuntime) -> dict[str, Handler]:
-    policy = runtime.settings.reminder_policy
+def _pass(envelope: Envelope, data: EventData) -> tuple[Envelope, EventData]:
+    return envelope, data
 
-    def on_deadline_set(uow: UnitOfWork, envelope: Envelope, data: EventData) -> None:
+
+def subscriptions(runtime: Any) -> dict[str, Subscription]:
+    policy = runtime.settings.notifications.reminder_policy
+
+    def on_deadline_set(uow: UnitOfWork, command: tuple[Envelope, EventData]) -> None:
+        envelope, data = command
         assert isinstance(data, DeadlineSetV1)
         handlers.on_deadline_set(uow, envelope, data, policy)
 
-    def on_deadline_cleared(uow: UnitOfWork, envelope: Envelope, data: EventData) -> None:
+    def on_deadline_cleared(uow: UnitOfWork, command: tuple[Envelope, EventData]) -> None:
+        envelope, data = command
         assert isinstance(data, DeadlineClearedV1)
         handlers.on_deadline_cleared(uow, envelope, data)
 
-    def on_officials_changed(uow: UnitOfWork, envelope: Envelope, data: EventData) -> None:
+    def on_officials_changed(uow: UnitOfWork, command: tuple[Envelope, EventData]) -> None:
+        _envelope, data = command
         assert isinstance(data, OfficialsChangedV1)
         OfficialsDirectory.invalidate(uow.session, data.region_code)
 
-    def on_stage_event(uow: UnitOfWork, envelope: Envelope, data: EventData) -> None:
-        # The notifier is wired after the consumer; look it up when an event arrives. An officials
-        # lookup that fails raises, so the event is retried rather than its notice lost.
-        handlers.on_stage_event(uow, runtime.extras["notifier"], envelope, data)
+    def on_stage_event(uow: UnitOfWork, command: tuple[Envelope, EventData]) -> None:
+        envelope, data = command
+        handlers.on_stage_event(uow, runtime.notifier, envelope, data)
 
     return {
-        "deadline.set": on_deadline_set,
-        "deadline.cleared": on_deadline_cleared,
-        "assessment.officials_changed": on_officials_changed,
-        **{event_type: on_stage_event for event_type in handlers.NOTICE_EVENTS},
+        "deadline.set": Subscription(_pass, on_deadline_set),
+        "deadline.cleared": Subscription(_pass, on_deadline_cleared),
+        "assessment.officials_changed": Subscription(_pass, on_officials_changed),
+        **{event_type: Subscription(_pass, on_stage_event) for event_type in handlers.NOTICE_EVENTS},
     }
 
 
-def register_tasks(runtime: ServiceRuntime, notifier: handlers.Notifier) -> None:
-    lock_seconds = max(60, int(runtime.settings.reminder_scan_seconds * 4))
+def register_tasks(runtime: Any) -> None:
+    notifier: handlers.Notifier = runtime.notifier
+    lock_seconds = max(60, int(runtime.settings.notifications.reminder_scan_seconds * 4))
 
     @runtime.celery.task(name=REMINDER_SCAN_TASK, ignore_result=True, shared=False)
     def scan_reminders() -> dict[str, Any]:
@@ -75,20 +80,15 @@ def register_tasks(runtime: ServiceRuntime, notifier: handlers.Notifier) -> None
     def deliver_pending() -> dict[str, int]:
         return handlers.deliver_due(runtime.uow, notifier)
 
-    _deliver_notices_promptly(runtime)
 
-
-def _deliver_notices_promptly(runtime: ServiceRuntime) -> None:
+def kick_delivery(runtime: Any) -> Callable[[dict[str, Any], str], None]:
     """A stage notice should not wait for the next beat tick: once the event that queued it is
     committed, ask for a delivery run. A burst of events (a cohort's selection) asks once."""
-    consumer = event_task_name(runtime.name)
 
-    @task_postrun.connect(weak=False)
-    def kick_delivery(sender: Any = None, args: Any = None, retval: Any = None, **_: Any) -> None:
-        if sender is None or sender.name != consumer or sender.app is not runtime.celery or retval != "processed":
+    def after_processed(envelope: dict[str, Any], outcome: str) -> None:
+        if outcome != "processed" or not isinstance(envelope, dict):
             return
-        envelope = args[0] if args else None
-        if not isinstance(envelope, dict) or envelope.get("type") not in handlers.NOTICE_EVENTS:
+        if envelope.get("type") not in handlers.NOTICE_EVENTS:
             return
         client = redis.Redis.from_url(runtime.settings.broker_url)
         try:
@@ -98,3 +98,5 @@ def _deliver_notices_promptly(runtime: ServiceRuntime) -> None:
             log.warning("could not ask for a prompt delivery", error=str(exc))
         finally:
             client.close()
+
+    return after_processed

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Table, insert, select
 from sqlalchemy.exc import IntegrityError
@@ -17,7 +18,20 @@ if TYPE_CHECKING:
 
 log = get_logger(__name__)
 
-Handler = Callable[["UnitOfWork", Envelope, EventData], None]
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """How one event type becomes a use case of the consuming service.
+
+    ``command`` builds the use case's command from the event. It runs before the consumer's transaction
+    opens, so it may call another service over HTTP without holding database locks while it waits.
+    ``handler(uow, command)`` then applies it; it never commits: the consumer commits the effect and the
+    inbox row together.
+    """
+
+    command: Callable[[Envelope, EventData], Any]
+    handler: Callable[[UnitOfWork, Any], Any]
 
 
 def already_processed(session: Session, inbox: Table, event_id: str) -> bool:
@@ -37,24 +51,25 @@ def record_processed(session: Session, inbox: Table, envelope: Envelope, uow: Un
 
 def consume(
     uow_factory: Callable[[], UnitOfWork],
-    handlers: Mapping[str, Handler],
+    subscriptions: Mapping[str, Subscription],
     raw: object,
 ) -> str:
     """Apply one incoming event exactly once. Returns 'processed', 'duplicate' or 'ignored'.
 
-    Raises EventError for a message that does not match the catalogue (the caller drops it;
+    Raises EventError for a message that does not match the catalogue (the caller parks it;
     retrying cannot fix it). Any other error propagates so the task is retried.
     """
     envelope, data = parse_envelope(raw)
     with correlation(envelope.correlation_id):
         event_id = str(envelope.id)
-        handler = handlers.get(envelope.type)
+        subscription = subscriptions.get(envelope.type)
+        command = subscription.command(envelope, data) if subscription is not None else None
         with uow_factory() as uow:
             if already_processed(uow.session, uow.inbox, event_id):
                 log.info("duplicate event ignored", event_id=event_id, type=envelope.type)
                 return "duplicate"
-            if handler is not None:
-                handler(uow, envelope, data)
+            if subscription is not None:
+                subscription.handler(uow, command)
             record_processed(uow.session, uow.inbox, envelope, uow)
             try:
                 uow.commit()
@@ -66,6 +81,6 @@ def consume(
                         log.info("concurrent duplicate event ignored", event_id=event_id, type=envelope.type)
                         return "duplicate"
                 raise
-        outcome = "processed" if handler is not None else "ignored"
+        outcome = "processed" if subscription is not None else "ignored"
         log.info("event consumed", event_id=event_id, type=envelope.type, outcome=outcome)
         return outcome

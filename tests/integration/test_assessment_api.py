@@ -185,7 +185,10 @@ def test_an_unknown_official_role_is_refused_unless_configured(round_):
         client.put("/regions/12.01/officials", headers=auth("operator"), json={"officials": [extra]}), 422
     )
     assert body["errors"][0]["field"] == "officials.0.role"
-    runtime.settings = replace(runtime.settings, extra_official_roles=("inspectorate_head",))
+    runtime.settings = replace(
+        runtime.settings,
+        assessment=replace(runtime.settings.assessment, extra_official_roles=("inspectorate_head",)),
+    )
     configured = create_app(runtime).test_client()
     ok = configured.put("/regions/12.01/officials", headers=auth("operator"), json={"officials": [extra]})
     assert ok.status_code == 200 and ok.get_json()["officials"][0]["role"] == "inspectorate_head"

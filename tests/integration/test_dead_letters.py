@@ -11,6 +11,7 @@ from shared import events
 from shared.celery_app import CeleryPublisher
 from shared.events import new_event
 from shared.messaging.dead_letters import DeadLetters, dead_letter_key
+from shared.messaging.inbox import Subscription
 from shared.runtime import build_runtime, register_consumer
 from tests.support.waiting import wait_until
 
@@ -22,12 +23,12 @@ def flaky_mou(make_runtime, settings, clock):
     runtime = build_runtime("mou", replace(settings, event_max_retries=1), metadata, clock=clock, engine=base.engine)
     state = {"broken": True, "applied": 0}
 
-    def on_selected(uow, envelope, data):
+    def on_selected(uow, command):
         if state["broken"]:
             raise RuntimeError("the signing register is locked")
         state["applied"] += 1
 
-    register_consumer(runtime, {"assessment.region_selected": on_selected})
+    register_consumer(runtime, {"assessment.region_selected": Subscription(lambda e, d: d, on_selected)})
     return runtime, state
 
 

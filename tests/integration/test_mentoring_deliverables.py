@@ -220,7 +220,7 @@ def test_an_upload_over_the_limit_is_refused_and_leaves_no_file(make_runtime, se
     from dataclasses import replace
 
     runtime = make_runtime("mentoring")
-    runtime.settings = replace(settings, mentoring_upload_max_mb=1)
+    runtime.settings = replace(settings, mentoring=replace(settings.mentoring, upload_max_mb=1))
     client = create_app(runtime).test_client()
     programme_id = start_programme(runtime)
     view = client.get(f"/programmes/{programme_id}", headers=REGION).get_json()

@@ -229,10 +229,10 @@ def test_a_signed_agreement_expires_after_its_term(mou, clock):
             clock.now(),
             [SignatoryInput(**representative()), SignatoryInput(**dirjen())],
             Principal(sub="operator", role="operator"),
-            term_days=mou.settings.mou_term_days,
+            term_days=mou.settings.mou.term_days,
         )
         uow.commit()
-    clock.advance(timedelta(days=mou.settings.mou_term_days))
+    clock.advance(timedelta(days=mou.settings.mou.term_days))
     with mou.uow() as uow:
         assert handlers.expire_lapsed(uow) == []  # the last day of the term is still valid
     clock.advance(timedelta(days=1))

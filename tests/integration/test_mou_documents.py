@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from services.mou.app import create_app
 from services.mou.orm import Document
+from shared.storage import key_for
 from tests.conftest import auth
 from tests.support.mou import TAPANULI_TENGAH, dirjen, draft, pdf_bytes, representative, upload
 
@@ -42,8 +43,9 @@ def test_the_signed_pdf_is_stored_with_its_sha256_and_downloads_intact(mou, clie
     assert document["sha256"] == hashlib.sha256(content).hexdigest()
     assert document["version"] == 1 and document["size"] == len(content)
     assert document["uploaded_by"] == "operator-sari"
-    stored = mou.settings.var_dir / "mou" / "documents" / signed
-    assert [p.read_bytes() for p in stored.iterdir()] == [content]
+    # Stored once under its digest, outside any name the uploader chose.
+    stored = mou.settings.var_dir / "mou" / "documents" / key_for(document["sha256"])
+    assert stored.read_bytes() == content
 
     download = client.get(document["download"], headers=auth("region", region=TAPANULI_TENGAH))
     assert download.status_code == 200
@@ -89,11 +91,11 @@ def test_a_file_that_is_not_a_pdf_is_refused(mou, client, signed, content):
     assert response.status_code == 422
     assert response.mimetype == "application/problem+json"
     assert response.json["errors"][0]["field"] == "file"
-    assert not (mou.settings.var_dir / "mou" / "documents" / signed).exists()
+    assert not (mou.settings.var_dir / "mou" / "documents" / "sha256").exists()
 
 
 def test_an_oversized_pdf_is_refused(mou, client, signed):
-    mou.settings = replace(mou.settings, mou_document_max_bytes=4096)
+    mou.settings = replace(mou.settings, mou=replace(mou.settings.mou, document_max_bytes=4096))
     assert upload(client, signed, pdf_bytes(padding=3000), auth("operator")).status_code == 201
     response = upload(client, signed, pdf_bytes(padding=5000), auth("operator"))
     assert response.status_code == 413
@@ -123,7 +125,7 @@ def test_a_missing_version_is_not_found(client, signed):
 
 def test_a_stored_file_altered_on_disk_is_not_served(mou, client, signed):
     document = upload(client, signed, pdf_bytes(), auth("operator")).json
-    [path] = (mou.settings.var_dir / "mou" / "documents" / signed).iterdir()
+    path = mou.settings.var_dir / "mou" / "documents" / key_for(document["sha256"])
     path.write_bytes(pdf_bytes("tampered"))
     response = client.get(document["download"], headers=auth("operator"))
     assert response.status_code == 409

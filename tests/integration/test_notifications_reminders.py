@@ -303,7 +303,7 @@ def test_a_scan_that_reaches_its_limit_still_sends_one_catch_up_reminder_per_dea
     from services.notifications.handlers import deliver_due, dispatch_due_reminders
 
     deliver_event(service, deadline_set(DUE, ANNOUNCED, audience=("kominfo_head",)))
-    notifier = service.extras["notifier"]
+    notifier = service.notifier
     with moved_to(clock, wib(3, 10)):  # before_3, before_1 and the day's reminder are all due
         for _ in range(3):  # scans that take only two reminder rows at a time
             with service.uow() as uow:

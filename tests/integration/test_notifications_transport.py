@@ -134,7 +134,7 @@ def test_a_malformed_officials_answer_postpones_the_reminder_and_is_not_cached(m
     now = clock.now()
     deliver_event(runtime, deadline_set(now - __import__("datetime").timedelta(hours=1), now))
     with runtime.uow() as uow:
-        assert dispatch_due_reminders(uow, runtime.extras["notifier"]) == 0
+        assert dispatch_due_reminders(uow, runtime.notifier) == 0
     with runtime.session_factory() as session:
         assert session.scalars(select(OfficialsCache)).all() == []
         assert "pending" in {r.status for r in session.scalars(select(Reminder))}

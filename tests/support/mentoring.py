@@ -56,7 +56,7 @@ def wire(data: events.MouSignedV1) -> dict[str, Any]:
 
 def deliver(runtime: Any, envelope: dict[str, Any]) -> str:
     """Apply one event as the mentoring worker does: inbox check, handler and commit in one transaction."""
-    from services.mentoring.tasks import event_handlers
+    from services.mentoring.tasks import subscriptions as event_handlers
 
     return consume(runtime.uow, event_handlers(runtime), envelope)
 

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from services.mou.orm import Agreement
-from services.mou.tasks import event_handlers
+from services.mou.tasks import subscriptions as event_handlers
 from shared import events
 from shared.events import new_event
 from shared.messaging.inbox import consume

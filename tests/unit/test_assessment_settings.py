@@ -7,10 +7,11 @@ from shared.config import SettingsError, load_settings
 
 
 def test_extra_official_roles_default_to_none_and_follow_the_standard_five():
-    assert load_settings({}).extra_official_roles == ()
+    assert load_settings({}).assessment.extra_official_roles == ()
     extra = load_settings({"CERDAS_EXTRA_OFFICIAL_ROLES": " inspectorate_head, dukcapil_head,inspectorate_head "})
-    assert extra.extra_official_roles == ("inspectorate_head", "dukcapil_head")
-    assert official_roles(extra.extra_official_roles)[-3:] == ("bpkpad_head", "inspectorate_head", "dukcapil_head")
+    assert extra.assessment.extra_official_roles == ("inspectorate_head", "dukcapil_head")
+    roles = official_roles(extra.assessment.extra_official_roles)
+    assert roles[-3:] == ("bpkpad_head", "inspectorate_head", "dukcapil_head")
 
 
 def test_a_malformed_role_name_fails_at_start_naming_the_variable():

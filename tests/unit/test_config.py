@@ -12,11 +12,11 @@ def test_defaults_describe_the_embedded_run(tmp_path):
     assert settings.env == "development"
     assert settings.database_url("mou") == f"sqlite:///{tmp_path / 'mou.db'}"
     assert settings.broker_url == "redis://127.0.0.1:6390/0"  # never the machine's 6379
-    assert settings.smtp_url == "smtp://127.0.0.1:8025"
+    assert settings.notifications.smtp_url == "smtp://127.0.0.1:8025"
     assert settings.service_urls["assessment"] == "http://127.0.0.1:5001"
     assert settings.jwt_secret == DEV_JWT_SECRET
-    assert settings.reminder_policy.days_before == (7, 3, 1)
-    assert settings.reminder_policy.send_hour == 8
+    assert settings.notifications.reminder_policy.days_before == (7, 3, 1)
+    assert settings.notifications.reminder_policy.send_hour == 8
 
 
 def test_full_urls_are_taken_as_given():
@@ -59,7 +59,7 @@ def test_production_requires_its_own_secret():
 
 def test_reminder_days_are_sorted_and_deduplicated():
     settings = load_settings({"CERDAS_REMINDER_DAYS_BEFORE": "1, 7,3,7"})
-    assert settings.reminder_policy.days_before == (7, 3, 1)
+    assert settings.notifications.reminder_policy.days_before == (7, 3, 1)
 
 
 def test_the_demo_clock_start_is_an_aware_instant():

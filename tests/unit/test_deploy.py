@@ -422,7 +422,7 @@ def test_compose_environment_is_valid_production_settings():
         assert (url.username, url.password) == (postgres["POSTGRES_USER"], postgres["POSTGRES_PASSWORD"])
         assert url.path == f"/{service}"
     assert urlsplit(settings.broker_url).hostname == "redis"
-    assert urlsplit(settings.smtp_url)[1] == "mailpit:1025"
+    assert urlsplit(settings.notifications.smtp_url)[1] == "mailpit:1025"
     web = _by_kind(compose_launches(), "gunicorn")
     for service in SERVICES:
         port = web[service].bind.rpartition(":")[2]
@@ -527,10 +527,10 @@ def test_embedded_run_never_touches_shared_servers():
     assert settings.env == "development"
     broker = urlsplit(settings.broker_url)
     assert (broker.hostname, broker.port) == ("127.0.0.1", EMBEDDED_REDIS_PORT)
-    smtp = urlsplit(settings.smtp_url)
+    smtp = urlsplit(settings.notifications.smtp_url)
     assert (smtp.hostname, smtp.port) == ("127.0.0.1", EMBEDDED_SMTP_PORT)
     assert all(url.startswith("sqlite:") for url in settings.database_urls.values())
-    assert settings.outbox_sweep_seconds == 15 and settings.reminder_scan_seconds == 30
+    assert settings.outbox_sweep_seconds == 15 and settings.notifications.reminder_scan_seconds == 30
 
 
 def _free_port() -> int:

@@ -10,7 +10,7 @@ from shared import events
 from shared.clock import FixedClock
 from shared.db import make_session_factory, new_metadata
 from shared.events import EventError, new_event
-from shared.messaging.inbox import consume
+from shared.messaging.inbox import Subscription, consume
 from shared.messaging.outbox import OutboxRelay
 from shared.messaging.tables import messaging_tables
 from shared.uow import UnitOfWork
@@ -136,15 +136,51 @@ def test_a_broker_failure_is_counted_and_retried_by_the_sweep(world):
     assert world.relay.pending() == 0
 
 
+def subscription(handler):
+    return Subscription(lambda envelope, data: (envelope, data), handler)
+
+
+def test_the_command_is_built_before_the_transaction_and_applied_with_the_inbox_row(world):
+    """A command built from the event may call another service: it runs with no transaction open, and the
+    handler's change and the inbox row then commit together."""
+    wire = selected_wire(world, "c")
+    open_units, seen_open = [], []
+
+    class Counted:
+        def __init__(self):
+            self.inner = world.uow()
+
+        def __enter__(self):
+            open_units.append(1)
+            return self.inner.__enter__()
+
+        def __exit__(self, *exc):
+            open_units.pop()
+            return self.inner.__exit__(*exc)
+
+    def command(envelope, data):
+        seen_open.append(len(open_units))
+        return data.region_code
+
+    def handler(uow, region_code):
+        seen_open.append(len(open_units))
+        uow.session.execute(insert(world.things).values(name=region_code))
+
+    assert consume(Counted, {"assessment.region_selected": Subscription(command, handler)}, wire) == "processed"
+    assert seen_open == [0, 1]
+    assert count(world, world.things) == 1 and count(world, world.inbox) == 1
+
+
 def test_the_inbox_applies_an_event_once(world):
     wire = selected_wire(world, "c-1")
     applied = []
 
-    def handler(uow, envelope, data):
+    def handler(uow, command):
+        envelope, data = command
         uow.session.execute(insert(world.things).values(name=data.region_code))
         applied.append(envelope.correlation_id)
 
-    handlers = {"assessment.region_selected": handler}
+    handlers = {"assessment.region_selected": subscription(handler)}
     assert consume(world.uow, handlers, wire) == "processed"
     assert consume(world.uow, handlers, wire) == "duplicate"
     assert count(world, world.things) == 1 and applied == ["c-1"]
@@ -154,12 +190,13 @@ def test_a_failing_handler_leaves_no_inbox_row_so_redelivery_retries(world):
     wire = selected_wire(world, "c")
     calls = []
 
-    def flaky(uow, envelope, data):
+    def flaky_handler(uow, command):
         calls.append(1)
         uow.session.execute(insert(world.things).values(name="x"))
         if len(calls) == 1:
             raise RuntimeError("database hiccup")
 
+    flaky = subscription(flaky_handler)
     with pytest.raises(RuntimeError):
         consume(world.uow, {"assessment.region_selected": flaky}, wire)
     assert count(world, world.inbox) == 0 and count(world, world.things) == 0
@@ -170,10 +207,10 @@ def test_a_failing_handler_leaves_no_inbox_row_so_redelivery_retries(world):
 def test_events_recorded_by_a_consumer_carry_the_incoming_correlation_id(world):
     wire = selected_wire(world, "from-request")
 
-    def handler(uow, envelope, data):
+    def handler(uow, command):
         uow.record("mou.drafted", "12.01", signed_data())
 
-    consume(world.uow, {"assessment.region_selected": handler}, wire)
+    consume(world.uow, {"assessment.region_selected": subscription(handler)}, wire)
     assert world.publisher.sent[0][1]["correlation_id"] == "from-request"
 
 

@@ -67,7 +67,7 @@ def get_region(path: RegionPath) -> Response:
 def put_officials(path: RegionPath, body: OfficialsIn) -> Response:
     runtime = runtime_of()
     with runtime.uow() as uow:
-        roles = handlers.official_roles(runtime.settings.extra_official_roles)
+        roles = handlers.official_roles(runtime.settings.assessment.extra_official_roles)
         officials = handlers.replace_officials(uow, path.code, body.officials, current_principal(), roles)
         return jsonify(officials_json(path.code, officials))
 

@@ -46,7 +46,7 @@ def submit(path: MilestonePath, form: SubmissionForm) -> tuple[Response, int]:
                 upload.filename or "deliverable",
                 upload.mimetype or None,
                 settings.var_dir,
-                settings.mentoring_upload_max_mb * 1024 * 1024,
+                settings.mentoring.upload_max_mb * 1024 * 1024,
             )
 
     with runtime.uow() as uow:

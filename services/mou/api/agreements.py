@@ -77,7 +77,7 @@ def sign(path: AgreementPath, body: SignIn) -> Response:
             body.signed_at,
             [SignatoryInput(**s.model_dump()) for s in body.signatories],
             current_principal(),
-            runtime.settings.mou_term_days,
+            runtime.settings.mou.term_days,
         )
         uow.commit()
         return jsonify(agreement_json(uow, agreement))

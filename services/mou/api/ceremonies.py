@@ -46,7 +46,7 @@ def sign_ceremony(body: CeremonySignIn) -> Response:
                 for item in body.agreements
             ],
             current_principal(),
-            runtime.settings.mou_term_days,
+            runtime.settings.mou.term_days,
         )
         uow.commit()
         return jsonify(items=[agreement_json(uow, a) for a in agreements], total=len(agreements))

@@ -9,7 +9,7 @@ from flask_openapi3 import APIBlueprint, Tag
 from services.mou import handlers
 from services.mou.orm import Agreement, Document
 from services.mou.schemas import AgreementOut, DocumentOut
-from services.mou.storage import DocumentStore
+from shared.storage import DocumentStore
 from shared.uow import UnitOfWork
 from shared.web import BEARER, runtime_of
 
@@ -22,7 +22,7 @@ READERS = ("operator", "assessor", "mentor", "service", "region")
 
 
 def document_store() -> DocumentStore:
-    return runtime_of().extras["documents"]
+    return runtime_of().documents  # type: ignore[attr-defined]
 
 
 def agreement_json(uow: UnitOfWork, agreement: Agreement) -> dict[str, Any]:

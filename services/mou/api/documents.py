@@ -24,7 +24,7 @@ DOWNLOAD = {
 @requires("operator", "region")
 def upload_document(path: AgreementPath, form: DocumentForm) -> tuple[Response, int]:
     runtime = runtime_of()
-    limit = runtime.settings.mou_document_max_bytes
+    limit = runtime.settings.mou.document_max_bytes
     # Read one byte past the limit: enough to know it is too large without holding more.
     content = form.file.stream.read(limit + 1)
     with runtime.uow() as uow:

@@ -11,9 +11,9 @@ from werkzeug.utils import secure_filename
 from services.mou import domain
 from services.mou.handlers.agreements import audit, get_agreement
 from services.mou.orm import Document
-from services.mou.storage import DocumentStore
 from shared.auth import Principal
 from shared.errors import Conflict, NotFound
+from shared.storage import DocumentStore
 from shared.uow import UnitOfWork
 
 
@@ -46,8 +46,7 @@ def upload(
     if versions and versions[-1].sha256 == sha256:
         return versions[-1], False
     version = versions[-1].version + 1 if versions else 1
-    key = f"{agreement.id}/v{version}-{sha256[:16]}.pdf"
-    store.write(key, content)
+    key = store.put_bytes(content).key
     document = Document(
         id=str(uuid.uuid4()),
         agreement_id=agreement.id,
@@ -88,7 +87,4 @@ def get_document(uow: UnitOfWork, agreement_id: str, version: int | None, princi
 
 def read_document(store: DocumentStore, document: Document) -> bytes:
     """The stored bytes, refused if they no longer match the SHA-256 taken at upload."""
-    content = store.read(document.storage_path)
-    if hashlib.sha256(content).hexdigest() != document.sha256:
-        raise Conflict(f"the stored file of document version {document.version} does not match its SHA-256")
-    return content
+    return store.read(document.storage_path, document.sha256)

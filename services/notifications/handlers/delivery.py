@@ -146,7 +146,7 @@ def _deliver_one(uow_factory: Callable[[], UnitOfWork], notifier: Notifier, deli
                 notifier.transport.send(message)
             except SmtpError as exc:
                 outcome = domain.classify_smtp_failure(
-                    exc.code, exc.message, delivery.attempts, notifier.settings.smtp_max_attempts
+                    exc.code, exc.message, delivery.attempts, notifier.settings.notifications.smtp_max_attempts
                 )
             else:
                 outcome = domain.SendOutcome("sent", "250")
@@ -178,7 +178,7 @@ def message_for(uow: UnitOfWork, notifier: Notifier, delivery: Delivery) -> Emai
         calendar = calendar_bytes(spec, uow.clock.now(), attendee=delivery.recipient)
         method, filename = spec.get("method", "PUBLISH"), spec.get("filename", "undangan.ics")
     return build_message(
-        sender=notifier.settings.mail_from,
+        sender=notifier.settings.notifications.mail_from,
         recipient=delivery.recipient,
         recipient_name=delivery.payload.get("display_name", ""),
         rendered=rendered,
@@ -196,7 +196,8 @@ def _record_outcome(uow: UnitOfWork, notifier: Notifier, delivery: Delivery, out
     if outcome.status == "retry":
         delivery.status = "retrying"
         delivery.last_error = outcome.detail
-        delivery.next_attempt_at = now + domain.retry_delay(delivery.attempts, notifier.settings.smtp_retry_seconds)
+        retry_seconds = notifier.settings.notifications.smtp_retry_seconds
+        delivery.next_attempt_at = now + domain.retry_delay(delivery.attempts, retry_seconds)
         return
     data: dict[str, Any] = {
         "delivery_id": delivery.id,

@@ -47,7 +47,7 @@ def on_stage_event(uow: UnitOfWork, notifier: Notifier, envelope: events.Envelop
         return 0
     calendar = notice.get("calendar")
     if isinstance(calendar, dict) and calendar.get("method") == "REQUEST":
-        calendar = {**calendar, "organizer": _address(notifier.settings.mail_from)}
+        calendar = {**calendar, "organizer": _address(notifier.settings.notifications.mail_from)}
     for official in chosen:
         add_delivery(
             uow,

@@ -24,4 +24,4 @@ class Notifier:
 
     @property
     def policy(self) -> ReminderPolicy:
-        return self.settings.reminder_policy
+        return self.settings.notifications.reminder_policy
