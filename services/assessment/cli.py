@@ -59,19 +59,21 @@ def _fail(exc: CerdasError) -> int:
 
 
 def _regions_import(args: argparse.Namespace) -> int:
-    from services.assessment import handlers
+    from services.assessment import commands, handlers
+    from services.assessment.register import bundled_regions_csv, read_regions_csv
 
-    path = Path(args.csv) if args.csv else handlers.bundled_regions_csv()
+    path = Path(args.csv) if args.csv else bundled_regions_csv()
     runtime = _runtime()
     try:
-        regions = handlers.read_regions_csv(path)
+        regions = read_regions_csv(path)
         print(f"read {len(regions)} regions from {path}", file=sys.stderr, flush=True)
 
         def progress(done: int, total: int) -> None:
             print(f"  checked {done}/{total}", file=sys.stderr, flush=True)
 
         with runtime.uow() as uow:
-            counts = handlers.upsert_regions(uow, regions, progress)
+            counts = handlers.import_regions(uow, commands.ImportRegions(tuple(regions), progress))
+            uow.commit()
     except CerdasError as exc:
         return _fail(exc)
     except OSError as exc:
@@ -82,7 +84,8 @@ def _regions_import(args: argparse.Namespace) -> int:
 
 
 def _cohorts_create(args: argparse.Namespace) -> int:
-    from services.assessment import handlers
+    from services.assessment import commands, handlers
+    from services.assessment.repository import quotas
     from services.assessment.schemas import CohortIn
 
     rubric = None
@@ -115,31 +118,41 @@ def _cohorts_create(args: argparse.Namespace) -> int:
     except (ValueError, argparse.ArgumentTypeError) as exc:
         print(f"cerdas: {exc}", file=sys.stderr)
         return 2
+    # Checked as the API checks a request; the command then carries plain values.
+    command = commands.OpenCohort(
+        year=body.year,
+        quotas=dict(body.quotas),
+        applications_open_at=body.applications_open_at,
+        applications_close_at=body.applications_close_at,
+        assessment_due_at=body.assessment_due_at,
+        rubric=tuple(c.model_dump() for c in body.rubric) if body.rubric else None,
+    )
     runtime = _runtime()
     try:
         with runtime.uow() as uow:
-            cohort = handlers.create_cohort(uow, body)
-            print(f"cohort {cohort.year} is open: {len(cohort.rubric)} criteria, quotas {handlers.quotas(cohort)}")
+            cohort = handlers.open_cohort(uow, command)
+            uow.commit()
+            print(f"cohort {cohort.year} is open: {len(cohort.rubric)} criteria, quotas {quotas(cohort)}")
     except CerdasError as exc:
         return _fail(exc)
     return 0
 
 
 def _cohorts_show(args: argparse.Namespace) -> int:
-    from services.assessment import handlers
+    from services.assessment import repository
 
     runtime = _runtime()
     try:
         with runtime.uow() as uow:
-            cohort = handlers.get_cohort(uow, args.year)
+            cohort = repository.get_cohort(uow, args.year)
             states: dict[str, int] = {}
-            for application, _ in handlers.list_applications(uow, args.year):
+            for application, _ in repository.list_applications(uow, args.year):
                 states[application.status] = states.get(application.status, 0) + 1
             _print_json(
                 {
                     "year": cohort.year,
                     "status": cohort.status,
-                    "quotas": handlers.quotas(cohort),
+                    "quotas": repository.quotas(cohort),
                     "applications_open_at": cohort.applications_open_at,
                     "applications_close_at": cohort.applications_close_at,
                     "assessment_due_at": cohort.assessment_due_at,
@@ -167,12 +180,12 @@ def _print_ranking(result: dict[str, Any]) -> None:
 
 
 def _cohorts_ranking(args: argparse.Namespace) -> int:
-    from services.assessment import handlers
+    from services.assessment import views
 
     runtime = _runtime()
     try:
         with runtime.uow() as uow:
-            result = handlers.ranking(uow, args.year)
+            result = views.ranking(uow, args.year)
     except CerdasError as exc:
         return _fail(exc)
     _print_json(result) if args.json else _print_ranking(result)
@@ -180,14 +193,15 @@ def _cohorts_ranking(args: argparse.Namespace) -> int:
 
 
 def _cohorts_select(args: argparse.Namespace) -> int:
-    from services.assessment import handlers
+    from services.assessment import commands, handlers, views
 
     runtime = _runtime()
     try:
         with runtime.uow() as uow:
-            handlers.run_selection(uow, args.year, force=args.force, reason=args.reason)
+            handlers.run_selection(uow, commands.RunSelection(args.year, force=args.force, reason=args.reason))
+            uow.commit()
         with runtime.uow() as uow:
-            result = handlers.ranking(uow, args.year)
+            result = views.ranking(uow, args.year)
     except CerdasError as exc:
         return _fail(exc)
     _print_ranking(result)
@@ -195,16 +209,16 @@ def _cohorts_select(args: argparse.Namespace) -> int:
 
 
 def _cohorts_export(args: argparse.Namespace) -> int:
-    from services.assessment import handlers
+    from services.assessment import open_data
 
     runtime = _runtime()
     try:
         with runtime.uow() as uow:
-            results = handlers.cohort_results(uow, args.year)
+            results = open_data.cohort_results(uow, args.year)
     except CerdasError as exc:
         return _fail(exc)
     if args.format == "csv":
-        text = handlers.results_csv(results)
+        text = open_data.results_csv(results)
     else:
         text = json.dumps(results, indent=2, ensure_ascii=False, default=_json_default) + "\n"
     if args.output:

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from services.assessment import handlers
+from services.assessment import repository, views
 from services.assessment.app import create_app
 from services.cli import main
 from tests.conftest import auth
@@ -31,8 +31,8 @@ def test_regions_import_loads_the_bundled_register_with_progress(cli_env, capsys
     assert main(["regions", "import"]) == 0
     assert "552 unchanged" in capsys.readouterr().out
     with cli_env.uow() as uow:
-        assert len(handlers.list_regions(uow, "provinsi", None, None)) == 38
-        assert handlers.get_region(uow, "12.01").name == "Kabupaten Tapanuli Tengah"
+        assert len(views.list_regions(uow, "provinsi", None, None)) == 38
+        assert repository.get_region(uow, "12.01").name == "Kabupaten Tapanuli Tengah"
 
 
 def test_regions_import_refuses_a_bad_file_whole(cli_env, tmp_path, capsys):
@@ -45,7 +45,7 @@ def test_regions_import_refuses_a_bad_file_whole(cli_env, tmp_path, capsys):
     assert main(["regions", "import", str(bad)]) == 1
     assert "1201" in capsys.readouterr().err
     with cli_env.uow() as uow:
-        assert handlers.list_regions(uow, None, None, None) == []
+        assert views.list_regions(uow, None, None, None) == []
 
 
 def test_a_round_from_the_command_line(cli_env, clock, capsys, tmp_path):

@@ -8,9 +8,9 @@ import threading
 import pytest
 from sqlalchemy import text
 
-from services.assessment import handlers
+from services.assessment import commands, handlers, repository
 from services.assessment.app import create_app
-from services.assessment.handlers import cohorts as cohort_handlers
+from services.assessment.handlers import scoring
 from shared.auth import Principal
 from shared.errors import Conflict
 from tests.conftest import auth
@@ -40,7 +40,7 @@ def test_two_assessors_scoring_at_once_give_the_mean_of_both_sheets(round_, monk
     # Both assessors have written their sheet before either combines the sheets: without
     # serialisation each sees only its own, and the last to commit decides the total alone.
     both_written = threading.Barrier(2, timeout=3)
-    real_score_sheets = cohort_handlers.score_sheets
+    real_score_sheets = scoring.score_sheets
 
     def score_sheets_after_both(uow, application_id):  # noqa: ANN001, ANN202
         try:
@@ -49,15 +49,19 @@ def test_two_assessors_scoring_at_once_give_the_mean_of_both_sheets(round_, monk
             pass  # the other assessor waits for this one to finish: the expected, safe order
         return real_score_sheets(uow, application_id)
 
-    monkeypatch.setattr(cohort_handlers, "score_sheets", score_sheets_after_both)
+    monkeypatch.setattr(scoring, "score_sheets", score_sheets_after_both)
     failures: list[BaseException] = []
 
     def assessor(name: str, value: float) -> None:
         try:
             with runtime.uow() as uow:
                 handlers.record_scores(
-                    uow, application["id"], sheet(cohort, value), Principal(sub=name, role="assessor")
+                    uow,
+                    commands.RecordScores(
+                        application["id"], sheet(cohort, value), Principal(sub=name, role="assessor")
+                    ),
                 )
+                uow.commit()
         except BaseException as exc:  # noqa: BLE001
             failures.append(exc)
 
@@ -68,7 +72,7 @@ def test_two_assessors_scoring_at_once_give_the_mean_of_both_sheets(round_, monk
         thread.join()
     assert failures == []
     with runtime.uow() as uow:
-        stored = handlers.get_application(uow, application["id"])
+        stored = repository.get_application(uow, application["id"])
         assert stored.status == "scored"
         assert stored.total == pytest.approx(80.0)
 
@@ -77,7 +81,7 @@ def test_a_withdrawal_racing_the_selection_cannot_undo_a_published_outcome(round
     runtime, client, cohort = round_
     application = apply(client, "12.01")
     score(client, application["id"], sheet(cohort, 80))
-    real_get_cohort = cohort_handlers.get_cohort
+    real_get_cohort = repository.get_cohort
     selected_meanwhile = []
 
     def selection_runs_first(uow, year, *, lock=False):  # noqa: ANN001, ANN202
@@ -85,16 +89,20 @@ def test_a_withdrawal_racing_the_selection_cannot_undo_a_published_outcome(round
         # selection that held it finalises the cohort and publishes its outcome first.
         if lock and not selected_meanwhile:
             with runtime.uow() as other:
-                handlers.run_selection(other, year, force=False, reason=None)
+                handlers.run_selection(other, commands.RunSelection(year))
+                other.commit()
             selected_meanwhile.append(year)
         return real_get_cohort(uow, year, lock=lock)
 
-    monkeypatch.setattr(cohort_handlers, "get_cohort", selection_runs_first)
+    monkeypatch.setattr(repository, "get_cohort", selection_runs_first)
     with runtime.uow() as uow, pytest.raises(Conflict):
-        handlers.withdraw_application(uow, application["id"], "mundur setelah seleksi", OPERATOR)
+        handlers.withdraw_application(
+            uow, commands.WithdrawApplication(application["id"], "mundur setelah seleksi", OPERATOR)
+        )
+        uow.commit()
     assert selected_meanwhile == [2023]
     with runtime.uow() as uow:
-        assert handlers.get_application(uow, application["id"]).status == "selected"
+        assert repository.get_application(uow, application["id"]).status == "selected"
     assert [e["subject"] for e in outbox_events(runtime, "assessment.region_selected")] == ["12.01"]
     assert outbox_events(runtime, "assessment.application_withdrawn") == []
 

@@ -7,8 +7,8 @@ from collections import Counter
 
 import pytest
 
-from services.assessment import handlers
 from services.assessment.app import create_app
+from services.assessment.register import bundled_regions_csv
 from tests.conftest import auth
 from tests.support.assessment import DURING_WINDOW, apply, import_register, open_cohort, outbox_events, score
 from tests.support.celery_messages import queued_envelopes
@@ -18,7 +18,7 @@ OUTCOMES = ("assessment.region_selected", "assessment.region_not_selected", "ass
 
 def applicants() -> tuple[list[str], list[str]]:
     """The first 8 provinces and 88 kabupaten/kota of the register, in its order."""
-    with handlers.bundled_regions_csv().open(encoding="utf-8") as handle:
+    with bundled_regions_csv().open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     provinces = [r["code"] for r in rows if r["kind"] == "provinsi"][:8]
     kabkota = [r["code"] for r in rows if r["kind"] != "provinsi"][:88]

@@ -7,7 +7,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from services.assessment import handlers
+from services.assessment import commands, handlers
+from services.assessment.register import bundled_regions_csv, read_regions_csv
 from tests.conftest import auth
 
 WINDOW = {
@@ -20,7 +21,8 @@ DURING_WINDOW = datetime(2022, 7, 1, 3, 0, tzinfo=UTC)
 
 def import_register(runtime: Any) -> None:
     with runtime.uow() as uow:
-        handlers.upsert_regions(uow, handlers.read_regions_csv(handlers.bundled_regions_csv()))
+        handlers.import_regions(uow, commands.ImportRegions(tuple(read_regions_csv(bundled_regions_csv()))))
+        uow.commit()
 
 
 def open_cohort(client: Any, year: int = 2023, provinsi: int = 2, kabkota: int = 50, **extra: Any) -> dict:

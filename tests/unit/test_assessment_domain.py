@@ -171,3 +171,43 @@ def test_withdrawal_ends_at_selection():
     for state in ("selected", "not_selected", "withdrawn"):
         with pytest.raises(Conflict):
             domain.check_withdrawable(state)
+
+
+# --- which deadlines a move opens and closes ------------------------------------------------------
+
+SNAP = domain.ApplicationSnapshot
+
+
+def test_deadline_changes_follow_the_application_through_its_life():
+    applied = SNAP("submitted", self_assessment_incomplete=True)
+    assert [(c.kind, c.action) for c in domain.deadline_changes(None, applied)] == [
+        ("self_assessment", "set"),
+        ("assessment", "set"),
+    ]
+    completed = SNAP("submitted", self_assessment_incomplete=False)
+    assert domain.deadline_changes(applied, completed) == [domain.DeadlineChange("self_assessment", "clear", "met")]
+    reopened = domain.deadline_changes(completed, applied)
+    assert reopened == [domain.DeadlineChange("self_assessment", "set")]
+    scored = SNAP("scored", self_assessment_incomplete=True)
+    assert domain.deadline_changes(applied, scored) == [
+        domain.DeadlineChange("self_assessment", "clear", "cancelled"),
+        domain.DeadlineChange("assessment", "clear", "met"),
+    ]
+    assert domain.deadline_changes(scored, SNAP("selected", True)) == []
+
+
+@pytest.mark.parametrize("after", ["withdrawn", "not_selected"])
+def test_an_application_that_ends_unscored_cancels_its_open_deadlines(after):
+    before = SNAP("under_assessment", self_assessment_incomplete=False)
+    assert domain.deadline_changes(before, SNAP(after, False)) == [
+        domain.DeadlineChange("assessment", "clear", "cancelled")
+    ]
+
+
+def test_every_application_state_is_in_the_transitions_table_and_final_states_go_nowhere():
+    assert set(domain.APPLICATION_STATES) == set(domain.APPLICATION_TRANSITIONS)
+    for final in ("selected", "not_selected", "withdrawn"):
+        assert domain.APPLICATION_TRANSITIONS[final] == ()
+        with pytest.raises(Conflict):
+            domain.check_application_move(final, "scored", "be scored")
+    assert domain.may_move("scored", "selected") and not domain.may_move("submitted", "selected")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from services.assessment.handlers import official_roles
+from services.assessment.views import official_roles
 from shared.config import SettingsError, load_settings
 
 

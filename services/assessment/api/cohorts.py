@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Response, jsonify, url_for
 
-from services.assessment import handlers
+from services.assessment import commands, handlers, open_data, repository, views
 from services.assessment.api.common import (
     STAFF,
     api,
@@ -13,8 +13,10 @@ from services.assessment.api.common import (
     cohort_json,
     cohorts_tag,
 )
+from services.assessment.domain import Answer
 from services.assessment.orm import Application
 from services.assessment.schemas import (
+    AnswerIn,
     AnswersIn,
     ApplicationDetail,
     ApplicationIn,
@@ -37,27 +39,39 @@ from services.assessment.schemas import (
 from shared.web import current_principal, public, requires, runtime_of
 
 
+def answers(body: dict[str, AnswerIn]) -> dict[str, Answer]:
+    """The request's answers as the domain's values."""
+    return {key: Answer(key, a.score, a.narrative, tuple(a.evidence)) for key, a in body.items()}
+
+
 @api.post("/cohorts", tags=[cohorts_tag], responses={201: CohortOut}, summary="Open a cohort")
 @requires("operator")
 def create_cohort(body: CohortIn) -> tuple[Response, int]:
+    command = commands.OpenCohort(
+        year=body.year,
+        quotas=dict(body.quotas),
+        applications_open_at=body.applications_open_at,
+        applications_close_at=body.applications_close_at,
+        assessment_due_at=body.assessment_due_at,
+        rubric=tuple(c.model_dump() for c in body.rubric) if body.rubric else None,
+    )
     with runtime_of().uow() as uow:
-        cohort = handlers.create_cohort(uow, body)
+        cohort = handlers.open_cohort(uow, command)
+        uow.commit()
         return jsonify(cohort_json(cohort, 0)), 201
 
 
 @api.get("/cohorts", tags=[cohorts_tag], responses={200: CohortList}, summary="Every cohort, newest first")
 def list_cohorts() -> Response:
     with runtime_of().uow() as uow:
-        return jsonify(
-            items=[cohort_json(c, handlers.count_applications(uow, c.year)) for c in handlers.list_cohorts(uow)]
-        )
+        return jsonify(items=[cohort_json(c, views.count_applications(uow, c.year)) for c in views.list_cohorts(uow)])
 
 
 @api.get("/cohorts/<int:year>", tags=[cohorts_tag], responses={200: CohortOut}, summary="One cohort")
 def get_cohort(path: YearPath) -> Response:
     with runtime_of().uow() as uow:
-        cohort = handlers.get_cohort(uow, path.year)
-        return jsonify(cohort_json(cohort, handlers.count_applications(uow, path.year)))
+        cohort = repository.get_cohort(uow, path.year)
+        return jsonify(cohort_json(cohort, views.count_applications(uow, path.year)))
 
 
 @api.patch(
@@ -68,9 +82,16 @@ def get_cohort(path: YearPath) -> Response:
 )
 @requires("operator")
 def change_cohort(path: YearPath, body: CohortChangeIn) -> Response:
+    command = commands.ChangeCohort(
+        year=path.year,
+        applications_close_at=body.applications_close_at,
+        assessment_due_at=body.assessment_due_at,
+        quotas=dict(body.quotas) if body.quotas else None,
+    )
     with runtime_of().uow() as uow:
-        cohort = handlers.change_cohort(uow, path.year, body)
-        return jsonify(cohort_json(cohort, handlers.count_applications(uow, path.year)))
+        cohort = handlers.change_cohort(uow, command)
+        uow.commit()
+        return jsonify(cohort_json(cohort, views.count_applications(uow, path.year)))
 
 
 @api.post(
@@ -81,9 +102,11 @@ def change_cohort(path: YearPath, body: CohortChangeIn) -> Response:
 )
 @requires("operator", "region")
 def submit_application(path: YearPath, body: ApplicationIn) -> tuple[Response, int]:
+    command = commands.SubmitApplication(path.year, body.region_code, answers(body.answers), current_principal())
     with runtime_of().uow() as uow:
-        application = handlers.submit_application(uow, path.year, body.region_code, body.answers, current_principal())
-        return jsonify(application_json(application, handlers.get_region(uow, body.region_code))), 201
+        application = handlers.submit_application(uow, command)
+        uow.commit()
+        return jsonify(application_json(application, repository.get_region(uow, body.region_code))), 201
 
 
 @api.get(
@@ -95,13 +118,13 @@ def submit_application(path: YearPath, body: ApplicationIn) -> tuple[Response, i
 @requires(*STAFF)
 def list_applications(path: YearPath, query: ApplicationQuery) -> Response:
     with runtime_of().uow() as uow:
-        rows = handlers.list_applications(uow, path.year, query.status)
+        rows = repository.list_applications(uow, path.year, query.status)
         return jsonify(items=[application_json(a, r) for a, r in rows])
 
 
 def _detail_response(uow, application: Application) -> Response:  # noqa: ANN001
-    region = handlers.get_region(uow, application.region_code)
-    return jsonify(application_detail_json(application, region, handlers.unanswered_criteria(uow, application)))
+    region = repository.get_region(uow, application.region_code)
+    return jsonify(application_detail_json(application, region, views.unanswered_criteria(uow, application)))
 
 
 @api.get(
@@ -113,7 +136,7 @@ def _detail_response(uow, application: Application) -> Response:  # noqa: ANN001
 @requires(*STAFF, "region")
 def get_application(path: ApplicationPath) -> Response:
     with runtime_of().uow() as uow:
-        return _detail_response(uow, handlers.get_application(uow, path.application_id, current_principal()))
+        return _detail_response(uow, repository.get_application(uow, path.application_id, current_principal()))
 
 
 @api.put(
@@ -124,8 +147,10 @@ def get_application(path: ApplicationPath) -> Response:
 )
 @requires("operator", "region")
 def put_answers(path: ApplicationPath, body: AnswersIn) -> Response:
+    command = commands.UpdateAnswers(path.application_id, answers(body.answers), current_principal())
     with runtime_of().uow() as uow:
-        application = handlers.update_answers(uow, path.application_id, body.answers, current_principal())
+        application = handlers.update_answers(uow, command)
+        uow.commit()
         return _detail_response(uow, application)
 
 
@@ -137,8 +162,10 @@ def put_answers(path: ApplicationPath, body: AnswersIn) -> Response:
 )
 @requires("operator", "region")
 def withdraw_application(path: ApplicationPath, body: WithdrawalIn) -> Response:
+    command = commands.WithdrawApplication(path.application_id, body.reason, current_principal())
     with runtime_of().uow() as uow:
-        application = handlers.withdraw_application(uow, path.application_id, body.reason, current_principal())
+        application = handlers.withdraw_application(uow, command)
+        uow.commit()
         return _detail_response(uow, application)
 
 
@@ -150,9 +177,11 @@ def withdraw_application(path: ApplicationPath, body: WithdrawalIn) -> Response:
 )
 @requires("assessor")
 def put_scores(path: ApplicationPath, body: ScoresIn) -> Response:
+    command = commands.RecordScores(path.application_id, dict(body.scores), current_principal())
     with runtime_of().uow() as uow:
-        handlers.record_scores(uow, path.application_id, body.scores, current_principal())
-        return jsonify(ScoresOut(**handlers.scores_view(uow, path.application_id)).model_dump(mode="json"))
+        handlers.record_scores(uow, command)
+        uow.commit()
+        return jsonify(ScoresOut(**views.scores_view(uow, path.application_id)).model_dump(mode="json"))
 
 
 @api.get(
@@ -164,7 +193,7 @@ def put_scores(path: ApplicationPath, body: ScoresIn) -> Response:
 @requires("operator", "assessor")
 def get_scores(path: ApplicationPath) -> Response:
     with runtime_of().uow() as uow:
-        return jsonify(ScoresOut(**handlers.scores_view(uow, path.application_id)).model_dump(mode="json"))
+        return jsonify(ScoresOut(**views.scores_view(uow, path.application_id)).model_dump(mode="json"))
 
 
 @api.post(
@@ -176,8 +205,9 @@ def get_scores(path: ApplicationPath) -> Response:
 @requires("operator")
 def run_selection(path: YearPath, body: SelectionIn) -> Response:
     with runtime_of().uow() as uow:
-        handlers.run_selection(uow, path.year, force=body.force, reason=body.reason)
-        return jsonify(handlers.ranking(uow, path.year))
+        handlers.run_selection(uow, commands.RunSelection(path.year, force=body.force, reason=body.reason))
+        uow.commit()
+        return jsonify(views.ranking(uow, path.year))
 
 
 @api.get(
@@ -189,7 +219,7 @@ def run_selection(path: YearPath, body: SelectionIn) -> Response:
 @requires(*STAFF)
 def get_ranking(path: YearPath) -> Response:
     with runtime_of().uow() as uow:
-        return jsonify(handlers.ranking(uow, path.year))
+        return jsonify(views.ranking(uow, path.year))
 
 
 @api.get(
@@ -202,7 +232,7 @@ def get_ranking(path: YearPath) -> Response:
 @public
 def results_json(path: YearPath) -> Response:
     with runtime_of().uow() as uow:
-        return jsonify(handlers.cohort_results(uow, path.year))
+        return jsonify(open_data.cohort_results(uow, path.year))
 
 
 @api.get(
@@ -217,7 +247,7 @@ def results_json(path: YearPath) -> Response:
 @public
 def results_csv(path: YearPath) -> Response:
     with runtime_of().uow() as uow:
-        body = handlers.results_csv(handlers.cohort_results(uow, path.year))
+        body = open_data.results_csv(open_data.cohort_results(uow, path.year))
     response = Response(body, mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="menuju-smart-city-{path.year}-hasil.csv"'
     metadata = url_for(".results_json", year=path.year)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask_openapi3 import APIBlueprint, Tag
 
-from services.assessment import handlers
 from services.assessment.orm import Application, Cohort, Official, Region
+from services.assessment.repository import quotas
 from services.assessment.schemas import (
     ApplicationOut,
     CohortOut,
@@ -45,7 +45,7 @@ def officials_json(code: str, officials: list[Official]) -> dict:
 def cohort_json(cohort: Cohort, applications: int) -> dict:
     return CohortOut(
         year=cohort.year,
-        quotas=handlers.quotas(cohort),
+        quotas=quotas(cohort),
         applications_open_at=cohort.applications_open_at,
         applications_close_at=cohort.applications_close_at,
         assessment_due_at=cohort.assessment_due_at,

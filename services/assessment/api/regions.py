@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Response, jsonify
 
-from services.assessment import handlers
+from services.assessment import commands, handlers, repository, views
 from services.assessment.api.common import (
     STAFF,
     api,
@@ -12,6 +12,8 @@ from services.assessment.api.common import (
     region_json,
     regions_tag,
 )
+from services.assessment.domain import OfficialRecord
+from services.assessment.register import record
 from services.assessment.schemas import (
     ImportResult,
     OfficialsIn,
@@ -31,8 +33,9 @@ from shared.web import current_principal, requires, runtime_of
 @requires("operator")
 def create_region(body: RegionIn) -> tuple[Response, int]:
     with runtime_of().uow() as uow:
-        handlers.upsert_regions(uow, [body])
-        return jsonify(region_json(handlers.get_region(uow, body.code))), 201
+        handlers.import_regions(uow, commands.ImportRegions((record(body),)))
+        uow.commit()
+        return jsonify(region_json(repository.get_region(uow, body.code))), 201
 
 
 @api.post(
@@ -41,20 +44,22 @@ def create_region(body: RegionIn) -> tuple[Response, int]:
 @requires("operator")
 def import_regions(body: RegionBulkIn) -> Response:
     with runtime_of().uow() as uow:
-        return jsonify(handlers.upsert_regions(uow, body.regions))
+        counts = handlers.import_regions(uow, commands.ImportRegions(tuple(record(r) for r in body.regions)))
+        uow.commit()
+        return jsonify(counts)
 
 
 @api.get("/regions", tags=[regions_tag], responses={200: RegionList}, summary="List and filter regions")
 def list_regions(query: RegionQuery) -> Response:
     with runtime_of().uow() as uow:
-        regions = handlers.list_regions(uow, query.kind, query.province, query.q)
+        regions = views.list_regions(uow, query.kind, query.province, query.q)
         return jsonify(items=[region_json(r) for r in regions], total=len(regions))
 
 
 @api.get("/regions/<code>", tags=[regions_tag], responses={200: RegionOut}, summary="One region")
 def get_region(path: RegionPath) -> Response:
     with runtime_of().uow() as uow:
-        return jsonify(region_json(handlers.get_region(uow, path.code)))
+        return jsonify(region_json(repository.get_region(uow, path.code)))
 
 
 @api.put(
@@ -66,10 +71,19 @@ def get_region(path: RegionPath) -> Response:
 @requires("operator", "region", region_arg="code")
 def put_officials(path: RegionPath, body: OfficialsIn) -> Response:
     runtime = runtime_of()
+    command = commands.ReplaceOfficials(
+        region_code=path.code,
+        officials=tuple(
+            OfficialRecord(o.role, o.name, str(o.email), o.title, o.position, o.acting, o.valid_from)
+            for o in body.officials
+        ),
+        actor=current_principal(),
+        allowed_roles=views.official_roles(runtime.settings.assessment.extra_official_roles),
+    )
     with runtime.uow() as uow:
-        roles = handlers.official_roles(runtime.settings.assessment.extra_official_roles)
-        officials = handlers.replace_officials(uow, path.code, body.officials, current_principal(), roles)
-        return jsonify(officials_json(path.code, officials))
+        handlers.replace_officials(uow, command)
+        uow.commit()
+        return jsonify(officials_json(path.code, views.current_officials(uow, path.code, None)))
 
 
 @api.get(
@@ -81,5 +95,5 @@ def put_officials(path: RegionPath, body: OfficialsIn) -> Response:
 @requires(*STAFF, "region", region_arg="code")
 def get_officials(path: RegionPath, query: OfficialsQuery) -> Response:
     with runtime_of().uow() as uow:
-        officials = handlers.current_officials(uow, path.code, query.role, query.history)
+        officials = views.current_officials(uow, path.code, query.role, query.history)
         return jsonify(officials_json(path.code, officials))

@@ -1,63 +1,19 @@
-"""Assessment use cases, one module per area; each runs in one unit of work."""
+"""Assessment use cases: each takes the unit of work and a command from commands.py, and never commits."""
 
-from services.assessment.handlers.cohorts import (
-    change_cohort,
-    count_applications,
-    create_cohort,
-    default_rubric,
-    get_application,
-    get_cohort,
-    list_applications,
-    list_cohorts,
-    quotas,
-    record_scores,
-    score_sheets,
-    scores_view,
-    submit_application,
-    unanswered_criteria,
-    update_answers,
-    withdraw_application,
-)
-from services.assessment.handlers.regions import (
-    bundled_regions_csv,
-    current_officials,
-    get_region,
-    list_regions,
-    official_roles,
-    read_regions_csv,
-    replace_officials,
-    upsert_regions,
-)
-from services.assessment.handlers.results import cohort_results, results_csv
-from services.assessment.handlers.selection import ranking, run_selection
+from services.assessment.handlers.applications import submit_application, update_answers, withdraw_application
+from services.assessment.handlers.cohorts import change_cohort, open_cohort
+from services.assessment.handlers.regions import import_regions, replace_officials
+from services.assessment.handlers.scoring import record_scores
+from services.assessment.handlers.selection import run_selection
 
 __all__ = [
-    "bundled_regions_csv",
     "change_cohort",
-    "cohort_results",
-    "count_applications",
-    "create_cohort",
-    "current_officials",
-    "default_rubric",
-    "get_application",
-    "get_cohort",
-    "get_region",
-    "list_applications",
-    "list_cohorts",
-    "list_regions",
-    "official_roles",
-    "quotas",
-    "ranking",
-    "read_regions_csv",
+    "import_regions",
+    "open_cohort",
     "record_scores",
     "replace_officials",
-    "results_csv",
     "run_selection",
-    "score_sheets",
-    "scores_view",
     "submit_application",
-    "unanswered_criteria",
     "update_answers",
-    "upsert_regions",
     "withdraw_application",
 ]

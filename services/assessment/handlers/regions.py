@@ -1,43 +1,22 @@
-"""Region register and officials use cases: import, list, and the officials line-up with its history."""
+"""Region register and officials use cases: import the register, replace a region's line-up."""
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Callable, Iterable
-from importlib import resources
-from pathlib import Path
+from sqlalchemy import select
 
-from sqlalchemy import func, select
-
-from services.assessment import domain
+from services.assessment import commands, domain
 from services.assessment.orm import Official, Region
-from services.assessment.schemas import OfficialIn, RegionIn
+from services.assessment.repository import get_region
 from shared import events
-from shared.auth import Principal
 from shared.clock import local_date
-from shared.errors import Invalid, NotFound
+from shared.errors import Invalid
 from shared.uow import UnitOfWork
 
 
-def bundled_regions_csv() -> Path:
-    """The Kemendagri register shipped with Cerdas: 38 provinces and 514 kabupaten/kota."""
-    return Path(str(resources.files("services.assessment").joinpath("data/regions_id.csv")))
-
-
-def _get_region(uow: UnitOfWork, code: str, *, lock: bool = False) -> Region:
-    region = uow.session.get(Region, code, with_for_update=lock or None)
-    if region is None:
-        raise NotFound(f"no region with code {code!r}; import the register with `cerdas regions import`")
-    return region
-
-
-def upsert_regions(
-    uow: UnitOfWork, regions: Iterable[RegionIn], progress: Callable[[int, int], None] | None = None
-) -> dict[str, int]:
-    """Create or update regions by code, all or nothing; provinces are checked before their kab/kota.
-    ``progress(done, total)`` is told every hundred regions (the CLI prints it)."""
+def import_regions(uow: UnitOfWork, command: commands.ImportRegions) -> dict[str, int]:
+    """Create or update regions by code, all or nothing; provinces are checked before their kab/kota."""
     counts = {"created": 0, "updated": 0, "unchanged": 0}
-    items = sorted(regions, key=lambda r: (r.kind != "provinsi", r.code))
+    items = sorted(command.regions, key=lambda r: (r.kind != "provinsi", r.code))
     seen: set[str] = set()
     now = uow.clock.now()
     for index, item in enumerate(items):
@@ -58,7 +37,13 @@ def upsert_regions(
                 field=f"regions[{index}].province_code",
             )
         existing = uow.session.get(Region, item.code)
-        values = item.model_dump()
+        values = {
+            "code": item.code,
+            "name": item.name,
+            "kind": item.kind,
+            "province_code": item.province_code,
+            "timezone": item.timezone,
+        }
         if existing is None:
             uow.session.add(Region(**values, created_at=now, updated_at=now))
             counts["created"] += 1
@@ -70,84 +55,30 @@ def upsert_regions(
         else:
             counts["unchanged"] += 1
         uow.session.flush()
-        if progress is not None and ((index + 1) % 100 == 0 or index + 1 == len(items)):
-            progress(index + 1, len(items))
-    uow.commit()
+        if command.progress is not None and ((index + 1) % 100 == 0 or index + 1 == len(items)):
+            command.progress(index + 1, len(items))
     return counts
 
 
-def read_regions_csv(path: Path) -> list[RegionIn]:
-    with path.open(newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        expected = {"code", "name", "kind", "province_code", "timezone"}
-        if not reader.fieldnames or not expected <= set(reader.fieldnames):
-            raise Invalid(f"{path}: the header must name the columns {', '.join(sorted(expected))}", field="csv")
-        rows = []
-        for line, row in enumerate(reader, start=2):
-            try:
-                rows.append(
-                    RegionIn(
-                        code=row["code"],
-                        name=row["name"],
-                        kind=row["kind"],
-                        province_code=row["province_code"] or None,
-                        timezone=row["timezone"],
-                    )
-                )
-            except ValueError as exc:
-                raise Invalid(f"{path}, line {line}: {exc}", field=f"line {line}") from None
-    return rows
-
-
-def list_regions(uow: UnitOfWork, kind: str | None, province: str | None, q: str | None) -> list[Region]:
-    query = select(Region).order_by(Region.code)
-    if kind == "kabkota":
-        query = query.where(Region.kind.in_(("kabupaten", "kota")))
-    elif kind:
-        query = query.where(Region.kind == kind)
-    if province:
-        query = query.where((Region.province_code == province) | (Region.code == province))
-    if q:
-        query = query.where(func.lower(Region.name).contains(q.lower()))
-    return list(uow.session.scalars(query))
-
-
-def get_region(uow: UnitOfWork, code: str) -> Region:
-    return _get_region(uow, code)
-
-
-# --- officials -----------------------------------------------------------------------------
-
-
-def _same(official: Official, item: OfficialIn) -> bool:
+def _same(official: Official, item: domain.OfficialRecord) -> bool:
     return (official.name, official.title, official.position, official.email, official.acting) == (
         item.name,
         item.title,
         item.position,
-        str(item.email),
+        item.email,
         item.acting,
     )
 
 
-def official_roles(extra: Iterable[str] = ()) -> tuple[str, ...]:
-    """The standard roles, most senior first, then any roles configured with CERDAS_EXTRA_OFFICIAL_ROLES."""
-    return tuple(dict.fromkeys((*domain.OFFICIAL_ROLES, *extra)))
-
-
-def replace_officials(
-    uow: UnitOfWork,
-    code: str,
-    items: list[OfficialIn],
-    principal: Principal,
-    allowed_roles: Iterable[str] = domain.OFFICIAL_ROLES,
-) -> list[Official]:
-    """The body is the region's whole current line-up: changed roles get a new holder (the old one's
-    term ends today, kept as history) and roles left out end."""
+def replace_officials(uow: UnitOfWork, command: commands.ReplaceOfficials) -> list[str]:
+    """The line-up becomes the region's current one: changed roles get a new holder (the old one's term
+    ends today, kept as history) and roles left out end. Returns the roles that changed."""
+    code = command.region_code
     # Locked so that two line-ups sent together are applied one after the other, never leaving two
     # current holders of one role.
-    region = _get_region(uow, code, lock=True)
-    roles = [item.role for item in items]
-    domain.check_official_roles(roles, tuple(allowed_roles))
+    region = get_region(uow, code, lock=True)
+    roles = [item.role for item in command.officials]
+    domain.check_official_roles(roles, command.allowed_roles)
     duplicates = sorted({role for role in roles if roles.count(role) > 1})
     if duplicates:
         raise Invalid(f"each role may appear once; repeated: {', '.join(duplicates)}", field="officials")
@@ -159,7 +90,7 @@ def replace_officials(
         )
     }
     changed: list[str] = []
-    wanted = {item.role: item for item in items}
+    wanted = {item.role: item for item in command.officials}
     for role, official in current.items():
         if role not in wanted or not _same(official, wanted[role]):
             official.valid_until = today
@@ -174,11 +105,11 @@ def replace_officials(
                 name=item.name,
                 title=item.title,
                 position=item.position,
-                email=str(item.email),
+                email=item.email,
                 acting=item.acting,
                 valid_from=item.valid_from or today,
                 recorded_at=uow.clock.now(),
-                recorded_by=principal.sub,
+                recorded_by=command.actor.sub,
             )
         )
         if role not in changed:
@@ -190,18 +121,4 @@ def replace_officials(
             events.OfficialsChangedV1(region_code=code, roles=sorted(changed)),
         )
     uow.session.flush()
-    result = current_officials(uow, code, None)
-    uow.commit()
-    return result
-
-
-def current_officials(uow: UnitOfWork, code: str, role: str | None, history: bool = False) -> list[Official]:
-    _get_region(uow, code)
-    query = select(Official).where(Official.region_code == code)
-    if not history:
-        query = query.where(Official.valid_until.is_(None))
-    if role:
-        query = query.where(Official.role == role)
-    seniority = {role: index for index, role in enumerate(domain.OFFICIAL_ROLES)}
-    officials = list(uow.session.scalars(query.order_by(Official.valid_from, Official.id)))
-    return sorted(officials, key=lambda o: (seniority.get(o.role, len(seniority)), o.role, o.valid_from))
+    return sorted(changed)

@@ -7,7 +7,7 @@ import io
 from typing import Any
 
 from services.assessment import domain
-from services.assessment.handlers.cohorts import get_cohort, list_applications, rubric_of, score_sheets
+from services.assessment.repository import get_cohort, list_applications, rubric_of, score_sheets
 from shared.clock import utc
 from shared.errors import Conflict
 from shared.uow import UnitOfWork

@@ -1,0 +1,109 @@
+"""Read-only views of the assessment service: the register, officials, cohorts, scores and the ranking."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import func, select
+
+from services.assessment import domain
+from services.assessment.handlers.selection import candidates
+from services.assessment.orm import Application, Cohort, Official, Region
+from services.assessment.repository import (
+    answers_of,
+    get_application,
+    get_cohort,
+    get_region,
+    list_applications,
+    quotas,
+    rubric_of,
+    score_sheets,
+)
+from shared.uow import UnitOfWork
+
+
+def official_roles(extra: Iterable[str] = ()) -> tuple[str, ...]:
+    """The standard roles, most senior first, then any roles configured with CERDAS_EXTRA_OFFICIAL_ROLES."""
+    return tuple(dict.fromkeys((*domain.OFFICIAL_ROLES, *extra)))
+
+
+def list_regions(uow: UnitOfWork, kind: str | None, province: str | None, q: str | None) -> list[Region]:
+    query = select(Region).order_by(Region.code)
+    if kind == "kabkota":
+        query = query.where(Region.kind.in_(("kabupaten", "kota")))
+    elif kind:
+        query = query.where(Region.kind == kind)
+    if province:
+        query = query.where((Region.province_code == province) | (Region.code == province))
+    if q:
+        query = query.where(func.lower(Region.name).contains(q.lower()))
+    return list(uow.session.scalars(query))
+
+
+def current_officials(uow: UnitOfWork, code: str, role: str | None, history: bool = False) -> list[Official]:
+    get_region(uow, code)
+    query = select(Official).where(Official.region_code == code)
+    if not history:
+        query = query.where(Official.valid_until.is_(None))
+    if role:
+        query = query.where(Official.role == role)
+    seniority = {role: index for index, role in enumerate(domain.OFFICIAL_ROLES)}
+    officials = list(uow.session.scalars(query.order_by(Official.valid_from, Official.id)))
+    return sorted(officials, key=lambda o: (seniority.get(o.role, len(seniority)), o.role, o.valid_from))
+
+
+def list_cohorts(uow: UnitOfWork) -> list[Cohort]:
+    return list(uow.session.scalars(select(Cohort).order_by(Cohort.year.desc())))
+
+
+def count_applications(uow: UnitOfWork, year: int) -> int:
+    return uow.session.scalar(select(func.count()).select_from(Application).where(Application.cohort_year == year))
+
+
+def unanswered_criteria(uow: UnitOfWork, application: Application) -> list[str]:
+    return domain.unanswered(rubric_of(get_cohort(uow, application.cohort_year)), answers_of(application))
+
+
+def scores_view(uow: UnitOfWork, application_id: str) -> dict[str, Any]:
+    application = get_application(uow, application_id)
+    rubric = rubric_of(get_cohort(uow, application.cohort_year))
+    sheets = score_sheets(uow, application_id)
+    combined = domain.combine_assessors(sheet["scores"] for sheet in sheets.values())
+    return {
+        "application_id": application.id,
+        "status": application.status,
+        "sheets": [{"assessor": who, **sheet} for who, sheet in sheets.items()],
+        "combined": combined,
+        "missing": rubric.missing(combined),
+        "total": application.total,
+    }
+
+
+def ranking(uow: UnitOfWork, year: int) -> dict[str, Any]:
+    """The ranking as selection sees it now; after finalisation, the recorded ranks and outcome."""
+    cohort = get_cohort(uow, year)
+    ranked, unscored, regions = candidates(list_applications(uow, year))
+    groups: dict[str, list[dict[str, Any]]] = {group: [] for group in domain.QUOTA_GROUPS}
+    for placement in domain.rank_and_select(ranked, quotas(cohort)):
+        region = regions[placement.candidate.region_code]
+        groups[placement.group].append(
+            {
+                "rank": placement.rank,
+                "region_code": region.code,
+                "region_name": region.name,
+                "kind": region.kind,
+                "total": placement.candidate.total,
+                "selected": placement.selected,
+                "tied_with": list(placement.tied_with),
+            }
+        )
+    return {
+        "cohort_year": year,
+        "status": cohort.status,
+        "tie_break": domain.TIE_BREAK_RULE,
+        "quotas": quotas(cohort),
+        "groups": groups,
+        "unscored": sorted(a.region_code for a in unscored),
+        "forced_reason": cohort.forced_reason,
+    }
