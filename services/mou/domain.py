@@ -6,28 +6,60 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from shared.errors import Conflict, Invalid, PayloadTooLarge
 
-STATES = ("draft", "scheduled", "signed", "expired", "terminated")
+DRAFT, SCHEDULED, SIGNED, EXPIRED, TERMINATED = "draft", "scheduled", "signed", "expired", "terminated"
+STATES = (DRAFT, SCHEDULED, SIGNED, EXPIRED, TERMINATED)
 TRANSITIONS: dict[str, tuple[str, ...]] = {
-    "draft": ("scheduled", "signed", "terminated"),
-    "scheduled": ("scheduled", "signed", "terminated"),
-    "signed": ("expired", "terminated"),
-    "expired": (),
-    "terminated": (),
+    DRAFT: (SCHEDULED, SIGNED, TERMINATED),
+    SCHEDULED: (SCHEDULED, SIGNED, TERMINATED),
+    SIGNED: (EXPIRED, TERMINATED),
+    EXPIRED: (),
+    TERMINATED: (),
 }
-SIGNABLE = ("draft", "scheduled")
+# A selection drafts the agreement; the signing deadline stays open exactly while it may still be signed.
+INITIAL = DRAFT
+SIGNABLE = (DRAFT, SCHEDULED)
+# Kominfo prepares the signing; if it slips, the reminder policy escalates to the Sekda and the head of region.
+SIGNING_AUDIENCE = ("kominfo_head",)
+
+
+def may_move(current: str, target: str) -> bool:
+    return target in TRANSITIONS.get(current, ())
 
 
 def check_transition(current: str, target: str, agreement: str = "agreement") -> None:
-    if target not in TRANSITIONS.get(current, ()):
+    if not may_move(current, target):
         raise Conflict(
             f"{agreement} is {current}; it cannot become {target}",
             current_state=current,
             allowed=list(TRANSITIONS.get(current, ())),
         )
+
+
+def states_that_may_become(target: str) -> tuple[str, ...]:
+    return tuple(state for state, targets in TRANSITIONS.items() if target in targets)
+
+
+def opens_signing_deadline(state: str) -> bool:
+    """Whether an agreement that starts in ``state`` awaits its signing, so reminders should run."""
+    return state in SIGNABLE
+
+
+def closes_signing_deadline(current: str, target: str) -> Literal["met", "cancelled"] | None:
+    """What a move does to the signing deadline: signing meets it, ending the agreement unsigned cancels it,
+    and a move that leaves the agreement signable (or was already past signing) leaves it alone."""
+    if current not in SIGNABLE or target in SIGNABLE:
+        return None
+    return "met" if target == SIGNED else "cancelled"
+
+
+def has_lapsed(valid_until: date, today: date) -> bool:
+    """The last day of the term is still valid; the agreement lapses the day after, in the region's calendar."""
+    return valid_until < today
 
 
 def agreement_number(cohort_year: int, sequence: int) -> str:
@@ -37,6 +69,10 @@ def agreement_number(cohort_year: int, sequence: int) -> str:
 
 def signing_deadline(selected_on: date, days: int) -> date:
     return selected_on + timedelta(days=days)
+
+
+def valid_until(signed_on: date, term_days: int) -> date:
+    return signed_on + timedelta(days=term_days)
 
 
 @dataclass(frozen=True)
@@ -114,6 +150,21 @@ def check_unique_ids(agreement_ids: Sequence[str]) -> None:
 
 
 # --- the signed document --------------------------------------------------------------------
+
+
+def check_document_upload(status: str, signed_at: datetime | None, agreement: str = "agreement") -> None:
+    """The document is the signed agreement, so it follows the signing (and outlives expiry or termination)."""
+    if signed_at is None:
+        raise Conflict(
+            f"{agreement} is {status}; upload the signed document once it is signed",
+            current_state=status,
+        )
+
+
+def document_filename(safe_name: str | None, number: str) -> str:
+    """The name a download offers: the uploader's own, or one made from the agreement number."""
+    return (safe_name or f"{number.replace('/', '-')}.pdf")[:200]
+
 
 PDF_MAGIC = b"%PDF-"
 PDF_VERSIONS = (b"1.0", b"1.1", b"1.2", b"1.3", b"1.4", b"1.5", b"1.6", b"1.7", b"2.0")

@@ -217,27 +217,31 @@ def test_terminating_a_signed_agreement_leaves_no_deadline_to_clear(mou, client)
 
 def test_a_signed_agreement_expires_after_its_term(mou, clock):
     from services.mou import handlers
+    from services.mou.commands import ExpireLapsedAgreements, SignAgreement
 
     agreement_id = draft(mou)
     with mou.uow() as uow:
         from services.mou.domain import SignatoryInput
         from shared.auth import Principal
 
-        handlers.sign(
+        handlers.sign_agreement(
             uow,
-            agreement_id,
-            clock.now(),
-            [SignatoryInput(**representative()), SignatoryInput(**dirjen())],
-            Principal(sub="operator", role="operator"),
-            term_days=mou.settings.mou.term_days,
+            SignAgreement(
+                agreement_id,
+                clock.now(),
+                (SignatoryInput(**representative()), SignatoryInput(**dirjen())),
+                Principal(sub="operator", role="operator"),
+                term_days=mou.settings.mou.term_days,
+            ),
         )
         uow.commit()
     clock.advance(timedelta(days=mou.settings.mou.term_days))
     with mou.uow() as uow:
-        assert handlers.expire_lapsed(uow) == []  # the last day of the term is still valid
+        # the last day of the term is still valid
+        assert handlers.expire_lapsed_agreements(uow, ExpireLapsedAgreements()) == []
     clock.advance(timedelta(days=1))
     with mou.uow() as uow:
-        assert handlers.expire_lapsed(uow) == [agreement_id]
+        assert handlers.expire_lapsed_agreements(uow, ExpireLapsedAgreements()) == [agreement_id]
         uow.commit()
     [expired] = outbox_events(mou, "mou.expired")
     assert expired["data"]["expired_on"] == "2028-02-27"

@@ -37,6 +37,7 @@ def test_redelivered_and_republished_selections_draft_one_agreement(make_runtime
 @pytest.mark.timeout(120)
 def test_the_expiry_task_runs_on_the_worker(make_runtime, clock: FixedClock):
     from services.mou import handlers
+    from services.mou.commands import SignAgreement
     from services.mou.domain import SignatoryInput
     from shared.auth import Principal
     from shared.celery_app import EXPIRE_AGREEMENTS_TASK
@@ -45,8 +46,10 @@ def test_the_expiry_task_runs_on_the_worker(make_runtime, clock: FixedClock):
     runtime = make_runtime("mou")
     agreement_id = draft(runtime)
     with runtime.uow() as uow:
-        signatories = [SignatoryInput(**representative()), SignatoryInput(**dirjen())]
-        handlers.sign(uow, agreement_id, clock.now(), signatories, Principal("op", "operator"), 10)
+        signatories = (SignatoryInput(**representative()), SignatoryInput(**dirjen()))
+        handlers.sign_agreement(
+            uow, SignAgreement(agreement_id, clock.now(), signatories, Principal("op", "operator"), 10)
+        )
         uow.commit()
     clock.advance(timedelta(days=12))
     with start_worker(runtime.celery, pool="threads", perform_ping_check=False, queues=["mou"], shutdown_timeout=30):

@@ -110,3 +110,36 @@ def test_size_is_checked_before_content():
 def test_a_batch_lists_each_agreement_once():
     with pytest.raises(Invalid):
         domain.check_unique_ids(["a", "b", "a"])
+
+
+@pytest.mark.parametrize(
+    ("current", "target", "closed"),
+    [
+        ("draft", "scheduled", None),
+        ("scheduled", "scheduled", None),
+        ("draft", "signed", "met"),
+        ("scheduled", "signed", "met"),
+        ("draft", "terminated", "cancelled"),
+        ("scheduled", "terminated", "cancelled"),
+        ("signed", "terminated", None),
+        ("signed", "expired", None),
+    ],
+)
+def test_the_signing_deadline_closes_when_the_agreement_stops_being_signable(current, target, closed):
+    assert domain.closes_signing_deadline(current, target) == closed
+
+
+def test_a_new_agreement_opens_its_signing_deadline_and_only_signed_ones_expire():
+    assert domain.opens_signing_deadline(domain.INITIAL)
+    assert domain.states_that_may_become(domain.EXPIRED) == (domain.SIGNED,)
+    assert domain.has_lapsed(NOW.date() - timedelta(days=1), NOW.date())
+    assert not domain.has_lapsed(NOW.date(), NOW.date())
+
+
+def test_a_document_waits_for_the_signing_and_is_named_after_the_agreement_by_default():
+    with pytest.raises(Conflict) as raised:
+        domain.check_document_upload("scheduled", None, "agreement NK-2023/001")
+    assert raised.value.extra["current_state"] == "scheduled"
+    domain.check_document_upload("terminated", NOW, "agreement NK-2023/001")
+    assert domain.document_filename("", "NK-2023/001") == "NK-2023-001.pdf"
+    assert domain.document_filename("nota.pdf", "NK-2023/001") == "nota.pdf"

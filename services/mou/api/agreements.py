@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask import Response, jsonify
 
-from services.mou import handlers
+from services.mou import handlers, views
 from services.mou.api.common import READERS, agreement_json, agreements_tag, api
+from services.mou.commands import ScheduleAgreement, SignAgreement, TerminateAgreement
 from services.mou.domain import SignatoryInput
 from services.mou.schemas import (
     AgreementList,
@@ -29,7 +30,7 @@ from shared.web import current_principal, requires, runtime_of
 @requires(*READERS)
 def list_agreements(query: AgreementQuery) -> Response:
     with runtime_of().uow() as uow:
-        agreements = handlers.list_agreements(uow, query.cohort, query.status, query.region, current_principal())
+        agreements = views.list_agreements(uow, query.cohort, query.status, query.region, current_principal())
         return jsonify(items=[agreement_json(uow, a) for a in agreements], total=len(agreements))
 
 
@@ -42,7 +43,7 @@ def list_agreements(query: AgreementQuery) -> Response:
 @requires(*READERS)
 def get_agreement(path: AgreementPath) -> Response:
     with runtime_of().uow() as uow:
-        return jsonify(agreement_json(uow, handlers.get_agreement(uow, path.agreement_id, current_principal())))
+        return jsonify(agreement_json(uow, views.get_agreement(uow, path.agreement_id, current_principal())))
 
 
 @api.post(
@@ -53,10 +54,9 @@ def get_agreement(path: AgreementPath) -> Response:
 )
 @requires("operator")
 def schedule(path: AgreementPath, body: ScheduleIn) -> Response:
+    command = ScheduleAgreement(path.agreement_id, body.scheduled_at, body.mode, body.venue, current_principal())
     with runtime_of().uow() as uow:
-        agreement = handlers.schedule(
-            uow, path.agreement_id, body.scheduled_at, body.mode, body.venue, current_principal()
-        )
+        agreement = handlers.schedule_agreement(uow, command)
         uow.commit()
         return jsonify(agreement_json(uow, agreement))
 
@@ -70,15 +70,15 @@ def schedule(path: AgreementPath, body: ScheduleIn) -> Response:
 @requires("operator")
 def sign(path: AgreementPath, body: SignIn) -> Response:
     runtime = runtime_of()
+    command = SignAgreement(
+        path.agreement_id,
+        body.signed_at,
+        tuple(SignatoryInput(**s.model_dump()) for s in body.signatories),
+        current_principal(),
+        runtime.settings.mou.term_days,
+    )
     with runtime.uow() as uow:
-        agreement = handlers.sign(
-            uow,
-            path.agreement_id,
-            body.signed_at,
-            [SignatoryInput(**s.model_dump()) for s in body.signatories],
-            current_principal(),
-            runtime.settings.mou.term_days,
-        )
+        agreement = handlers.sign_agreement(uow, command)
         uow.commit()
         return jsonify(agreement_json(uow, agreement))
 
@@ -91,8 +91,9 @@ def sign(path: AgreementPath, body: SignIn) -> Response:
 )
 @requires("operator")
 def terminate(path: AgreementPath, body: TerminateIn) -> Response:
+    command = TerminateAgreement(path.agreement_id, body.reason, current_principal())
     with runtime_of().uow() as uow:
-        agreement = handlers.terminate(uow, path.agreement_id, body.reason, current_principal())
+        agreement = handlers.terminate_agreement(uow, command)
         uow.commit()
         return jsonify(agreement_json(uow, agreement))
 
@@ -106,7 +107,7 @@ def terminate(path: AgreementPath, body: TerminateIn) -> Response:
 @requires("operator", "assessor", "region")
 def audit_trail(path: AgreementPath) -> Response:
     with runtime_of().uow() as uow:
-        entries = handlers.audit_trail(uow, path.agreement_id, current_principal())
+        entries = views.audit_trail(uow, path.agreement_id, current_principal())
         return jsonify(
             AuditTrail(
                 agreement_id=path.agreement_id,

@@ -6,6 +6,7 @@ from flask import Response, jsonify
 
 from services.mou import handlers
 from services.mou.api.common import agreement_json, api, ceremonies_tag
+from services.mou.commands import ScheduleCeremony, SignCeremony
 from services.mou.domain import SignatoryInput
 from services.mou.schemas import CeremonyOut, CeremonyScheduleIn, CeremonySignIn
 from shared.web import current_principal, requires, runtime_of
@@ -19,10 +20,9 @@ from shared.web import current_principal, requires, runtime_of
 )
 @requires("operator")
 def schedule_ceremony(body: CeremonyScheduleIn) -> Response:
+    command = ScheduleCeremony(tuple(body.agreement_ids), body.scheduled_at, body.mode, body.venue, current_principal())
     with runtime_of().uow() as uow:
-        agreements = handlers.schedule_ceremony(
-            uow, body.agreement_ids, body.scheduled_at, body.mode, body.venue, current_principal()
-        )
+        agreements = handlers.schedule_ceremony(uow, command)
         uow.commit()
         return jsonify(items=[agreement_json(uow, a) for a in agreements], total=len(agreements))
 
@@ -36,17 +36,17 @@ def schedule_ceremony(body: CeremonyScheduleIn) -> Response:
 @requires("operator")
 def sign_ceremony(body: CeremonySignIn) -> Response:
     runtime = runtime_of()
+    command = SignCeremony(
+        body.signed_at,
+        tuple(SignatoryInput(**s.model_dump()) for s in body.signatories),
+        tuple(
+            (item.agreement_id, tuple(SignatoryInput(**s.model_dump()) for s in item.signatories))
+            for item in body.agreements
+        ),
+        current_principal(),
+        runtime.settings.mou.term_days,
+    )
     with runtime.uow() as uow:
-        agreements = handlers.sign_ceremony(
-            uow,
-            body.signed_at,
-            [SignatoryInput(**s.model_dump()) for s in body.signatories],
-            [
-                (item.agreement_id, [SignatoryInput(**s.model_dump()) for s in item.signatories])
-                for item in body.agreements
-            ],
-            current_principal(),
-            runtime.settings.mou.term_days,
-        )
+        agreements = handlers.sign_ceremony(uow, command)
         uow.commit()
         return jsonify(items=[agreement_json(uow, a) for a in agreements], total=len(agreements))

@@ -6,10 +6,10 @@ from typing import Any
 
 from flask_openapi3 import APIBlueprint, Tag
 
-from services.mou import handlers
+from services.mou import views
+from services.mou.app import MouRuntime
 from services.mou.orm import Agreement, Document
 from services.mou.schemas import AgreementOut, DocumentOut
-from shared.storage import DocumentStore
 from shared.uow import UnitOfWork
 from shared.web import BEARER, runtime_of
 
@@ -21,12 +21,15 @@ api = APIBlueprint("mou", __name__, abp_security=BEARER)
 READERS = ("operator", "assessor", "mentor", "service", "region")
 
 
-def document_store() -> DocumentStore:
-    return runtime_of().documents  # type: ignore[attr-defined]
+def mou_runtime() -> MouRuntime:
+    """The runtime with its document store; ``create_app`` is only ever given a MouRuntime."""
+    runtime = runtime_of()
+    assert isinstance(runtime, MouRuntime)
+    return runtime
 
 
 def agreement_json(uow: UnitOfWork, agreement: Agreement) -> dict[str, Any]:
-    signatories = handlers.signatories_of(uow, agreement.id)
+    signatories = views.signatories_of(uow, agreement.id)
     return AgreementOut(
         id=agreement.id,
         number=agreement.number,

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from flask import Response, jsonify
+from werkzeug.utils import secure_filename
 
-from services.mou import handlers
-from services.mou.api.common import api, document_json, document_store, documents_tag
+from services.mou import handlers, views
+from services.mou.api.common import api, document_json, documents_tag, mou_runtime
+from services.mou.commands import UploadDocument
 from services.mou.schemas import AgreementPath, DocumentForm, DocumentList, DocumentOut, DocumentPath
 from shared.web import current_principal, requires, runtime_of
 
@@ -23,14 +25,16 @@ DOWNLOAD = {
 )
 @requires("operator", "region")
 def upload_document(path: AgreementPath, form: DocumentForm) -> tuple[Response, int]:
-    runtime = runtime_of()
+    runtime = mou_runtime()
     limit = runtime.settings.mou.document_max_bytes
     # Read one byte past the limit: enough to know it is too large without holding more.
     content = form.file.stream.read(limit + 1)
+    # The name only ever reaches a download's Content-Disposition (storage is by digest), made safe here.
+    command = UploadDocument(
+        path.agreement_id, secure_filename(form.file.filename or ""), content, current_principal(), limit
+    )
     with runtime.uow() as uow:
-        document, created = handlers.upload(
-            uow, document_store(), path.agreement_id, form.file.filename, content, current_principal(), limit
-        )
+        document, created = handlers.upload_document(uow, command, documents=runtime.documents)
         uow.commit()
         response = jsonify(document_json(document))
         response.headers["Location"] = document_json(document)["download"]
@@ -46,14 +50,15 @@ def upload_document(path: AgreementPath, form: DocumentForm) -> tuple[Response, 
 @requires("operator", "assessor", "mentor", "service", "region")
 def list_documents(path: AgreementPath) -> Response:
     with runtime_of().uow() as uow:
-        handlers.get_agreement(uow, path.agreement_id, current_principal())
-        return jsonify(items=[document_json(d) for d in handlers.documents_of(uow, path.agreement_id)])
+        views.get_agreement(uow, path.agreement_id, current_principal())
+        return jsonify(items=[document_json(d) for d in views.documents_of(uow, path.agreement_id)])
 
 
 def _download(document_version: int | None, agreement_id: str) -> Response:
-    with runtime_of().uow() as uow:
-        document = handlers.get_document(uow, agreement_id, document_version, current_principal())
-        content = handlers.read_document(document_store(), document)
+    runtime = mou_runtime()
+    with runtime.uow() as uow:
+        document = views.get_document(uow, agreement_id, document_version, current_principal())
+        content = views.read_document(runtime.documents, document)
         response = Response(content, mimetype="application/pdf")
         response.headers["Content-Disposition"] = f'attachment; filename="{document.filename}"'
         response.headers["ETag"] = f'"{document.sha256}"'

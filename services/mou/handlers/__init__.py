@@ -1,37 +1,24 @@
-"""MoU use cases, each run in one unit of work with the events it causes."""
+"""MoU use cases: each takes the unit of work and a command, and leaves the commit to its entrypoint."""
 
 from services.mou.handlers.agreements import (
-    SIGNING_AUDIENCE,
-    audit_trail,
-    draft_for_selected_region,
-    expire_lapsed,
-    get_agreement,
-    list_agreements,
-    schedule,
-    sign,
-    signatories_of,
-    signing_deadline_id,
-    terminate,
+    audit,
+    draft_agreement,
+    expire_lapsed_agreements,
+    schedule_agreement,
+    sign_agreement,
+    terminate_agreement,
 )
 from services.mou.handlers.ceremonies import schedule_ceremony, sign_ceremony
-from services.mou.handlers.documents import documents_of, get_document, read_document, upload
+from services.mou.handlers.documents import upload_document
 
 __all__ = [
-    "SIGNING_AUDIENCE",
-    "audit_trail",
-    "documents_of",
-    "draft_for_selected_region",
-    "expire_lapsed",
-    "get_agreement",
-    "get_document",
-    "list_agreements",
-    "read_document",
-    "schedule",
+    "audit",
+    "draft_agreement",
+    "expire_lapsed_agreements",
+    "schedule_agreement",
     "schedule_ceremony",
-    "sign",
+    "sign_agreement",
     "sign_ceremony",
-    "signatories_of",
-    "signing_deadline_id",
-    "terminate",
-    "upload",
+    "terminate_agreement",
+    "upload_document",
 ]

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
 
 from services.mou import domain
-from services.mou.handlers.agreements import schedule, sign
+from services.mou.commands import ScheduleAgreement, ScheduleCeremony, SignAgreement, SignCeremony
+from services.mou.handlers.agreements import schedule_agreement, sign_agreement
 from services.mou.orm import Agreement
-from shared.auth import Principal
 from shared.errors import CerdasError, Conflict, Invalid, NotFound
 from shared.uow import UnitOfWork
 
@@ -17,7 +16,8 @@ def _all_or_nothing(
     uow: UnitOfWork, agreement_ids: Sequence[str], step: Callable[[str], Agreement], verb: str
 ) -> list[Agreement]:
     """Apply ``step`` to every agreement and collect every refusal, so the operator sees the whole list
-    at once; one refusal and the caller's unit of work is rolled back, no event leaves."""
+    at once. One refusal raises, so the caller's unit of work ends without a commit: nothing is written
+    for any of them and no event leaves."""
     domain.check_unique_ids(agreement_ids)
     done: list[Agreement] = []
     failures: list[domain.BatchFailure] = []
@@ -38,7 +38,6 @@ def _all_or_nothing(
                 )
             )
     if failures:
-        uow.rollback()
         _refuse(failures, len(agreement_ids), verb)
     return done
 
@@ -67,39 +66,35 @@ def _refuse(failures: list[domain.BatchFailure], total: int, verb: str) -> None:
     raise Invalid(detail, **extra)
 
 
-def schedule_ceremony(
-    uow: UnitOfWork,
-    agreement_ids: Sequence[str],
-    scheduled_at: datetime,
-    mode: str,
-    venue: str | None,
-    principal: Principal,
-) -> list[Agreement]:
+def schedule_ceremony(uow: UnitOfWork, command: ScheduleCeremony) -> list[Agreement]:
     """One session for many agreements; each gets its own ``mou.scheduled`` (and calendar invite)."""
     return _all_or_nothing(
         uow,
-        agreement_ids,
-        lambda agreement_id: schedule(uow, agreement_id, scheduled_at, mode, venue, principal),
+        command.agreement_ids,
+        lambda agreement_id: schedule_agreement(
+            uow,
+            ScheduleAgreement(agreement_id, command.scheduled_at, command.mode, command.venue, command.principal),
+        ),
         "scheduled",
     )
 
 
-def sign_ceremony(
-    uow: UnitOfWork,
-    signed_at: datetime,
-    shared_signatories: Sequence[domain.SignatoryInput],
-    per_agreement: Sequence[tuple[str, Sequence[domain.SignatoryInput]]],
-    principal: Principal,
-    term_days: int,
-) -> list[Agreement]:
+def sign_ceremony(uow: UnitOfWork, command: SignCeremony) -> list[Agreement]:
     """The ministry's signatory signs every agreement; each region's own signatories sign theirs. Each
     agreement publishes its own ``mou.signed``."""
-    signatories = dict(per_agreement)
+    own = dict(command.agreements)
     return _all_or_nothing(
         uow,
-        [agreement_id for agreement_id, _ in per_agreement],
-        lambda agreement_id: sign(
-            uow, agreement_id, signed_at, [*signatories[agreement_id], *shared_signatories], principal, term_days
+        [agreement_id for agreement_id, _ in command.agreements],
+        lambda agreement_id: sign_agreement(
+            uow,
+            SignAgreement(
+                agreement_id,
+                command.signed_at,
+                (*own[agreement_id], *command.signatories),
+                command.principal,
+                command.term_days,
+            ),
         ),
         "signed",
     )
