@@ -43,14 +43,18 @@ def mint_token(
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 
-def verify_token(secret: str, token: str, now: datetime) -> Principal:
+def verify_token(secret: str, token: str, now: datetime, previous_secret: str | None = None) -> Principal:
+    """The token's holder, if it was signed with the secret, or during a rotation with the previous one."""
+    options = {"require": ["sub", "role", "exp"], "verify_exp": False, "verify_iat": False}
     try:
-        claims = jwt.decode(
-            token,
-            secret,
-            algorithms=[ALGORITHM],
-            options={"require": ["sub", "role", "exp"], "verify_exp": False, "verify_iat": False},
-        )
+        claims = jwt.decode(token, secret, algorithms=[ALGORITHM], options=options)
+    except jwt.InvalidSignatureError as exc:
+        if previous_secret is None:
+            raise Unauthorized(f"invalid bearer token: {exc}") from None
+        try:
+            claims = jwt.decode(token, previous_secret, algorithms=[ALGORITHM], options=options)
+        except jwt.PyJWTError as again:
+            raise Unauthorized(f"invalid bearer token: {again}") from None
     except jwt.PyJWTError as exc:
         raise Unauthorized(f"invalid bearer token: {exc}") from None
     # Expiry is checked against the injected clock so demos and tests can move time.

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 import os
 import re
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,6 +21,10 @@ __all__ = ["DEFAULT_PORTS", "SERVICES"]
 EMBEDDED_REDIS_PORT = 6390
 EMBEDDED_SMTP_PORT = 8025
 DEV_JWT_SECRET = "cerdas-development-secret-not-for-production-use"  # noqa: S105 (refused when CERDAS_ENV=production)
+# Secrets that have been published (in this repository, its docs or its tests) never sign in production.
+KNOWN_SECRETS = frozenset({DEV_JWT_SECRET, "test-secret-for-cerdas-which-is-long-enough", "changeme", "secret"})
+# A production secret carries at least this much entropy (e.g. `openssl rand -hex 32` gives about 250 bits).
+MIN_SECRET_BITS = 128
 
 
 class SettingsError(ValueError):
@@ -74,6 +80,8 @@ class Settings:
     broker_url: str
     jwt_secret: str
     service_urls: Mapping[str, str]
+    # Rotation: tokens signed with the previous secret are still accepted until it is removed.
+    jwt_previous_secret: str | None = None
     log_level: str = "INFO"
     log_format: str = "json"
     outbox_sweep_seconds: float = 30.0
@@ -97,22 +105,65 @@ class Settings:
 
 
 def _get(env: Mapping[str, str], name: str, default: str | None = None) -> str:
+    """The variable's value, or the content of the file ``NAME_FILE`` names (Docker and Kubernetes secrets)."""
     value = env.get(name)
+    file_name = env.get(f"{name}_FILE", "").strip()
+    if file_name:
+        if value is not None and value.strip():
+            raise SettingsError(f"set {name} or {name}_FILE, not both")
+        try:
+            value = Path(file_name).read_text("utf-8")
+        except OSError as exc:
+            raise SettingsError(f"{name}_FILE={file_name!r} cannot be read: {exc.strerror}") from None
     if value is None or value.strip() == "":
         if default is None:
-            raise SettingsError(f"{name} is required but not set")
+            raise SettingsError(f"{name} is required but not set (or set {name}_FILE to a file holding it)")
         return default
     return value.strip()
 
 
+def mask(url: str) -> str:
+    """A URL fit to print: its password replaced by ***."""
+    # A regular expression rather than urlsplit: a malformed URL (the one being reported) must be masked too.
+    return re.sub(r"^([a-z][a-z0-9+.-]*://[^:/@]*):[^@/]*@", r"\1:***@", url, flags=re.I)
+
+
 def _url(env: Mapping[str, str], name: str, default: str, schemes: tuple[str, ...]) -> str:
     value = _get(env, name, default)
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 (parsing the port is what checks it)
+    except ValueError:
+        raise SettingsError(f"{name}={mask(value)!r} is not a valid URL") from None
     if parts.scheme not in schemes:
-        raise SettingsError(f"{name}={value!r} must be a URL with scheme {' or '.join(schemes)}")
+        raise SettingsError(f"{name}={mask(value)!r} must be a URL with scheme {' or '.join(schemes)}")
     if parts.scheme.startswith(("redis", "smtp", "http")) and not parts.hostname:
-        raise SettingsError(f"{name}={value!r} must name a host")
+        raise SettingsError(f"{name}={mask(value)!r} must name a host")
     return value
+
+
+def secret_bits(secret: str) -> float:
+    """Shannon entropy of the secret's characters times its length: a cheap floor under guessability."""
+    counts = Counter(secret)
+    per_char = -sum(n / len(secret) * math.log2(n / len(secret)) for n in counts.values())
+    return per_char * len(secret)
+
+
+def _jwt_secret(env: Mapping[str, str], name: str, production: bool, default: str | None) -> str | None:
+    secret = _get(env, name, default) if default is not None or env.get(name) or env.get(f"{name}_FILE") else None
+    if secret is None:
+        return None
+    if len(secret) < 32:
+        raise SettingsError(f"{name} must be at least 32 characters long")
+    if production:
+        if secret in KNOWN_SECRETS:
+            raise SettingsError(f"{name} is a published example secret; generate one with `openssl rand -hex 32`")
+        if secret_bits(secret) < MIN_SECRET_BITS:
+            raise SettingsError(
+                f"{name} is too easy to guess (about {secret_bits(secret):.0f} bits); "
+                "generate one with `openssl rand -hex 32`"
+            )
+    return secret
 
 
 def _number(env: Mapping[str, str], name: str, default: float, minimum: float = 0) -> float:
@@ -204,10 +255,14 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         )
         for name in SERVICES
     }
-    secret_default = None if mode == "production" else DEV_JWT_SECRET
-    jwt_secret = _get(env, "CERDAS_JWT_SECRET", secret_default)
-    if len(jwt_secret) < 32:
-        raise SettingsError("CERDAS_JWT_SECRET must be at least 32 characters long")
+    production = mode == "production"
+    if production and not (env.get("CERDAS_JWT_SECRET") or env.get("CERDAS_JWT_SECRET_FILE")):
+        raise SettingsError(
+            "CERDAS_JWT_SECRET is required but not set (or set CERDAS_JWT_SECRET_FILE to a file holding it)"
+        )
+    jwt_secret = _jwt_secret(env, "CERDAS_JWT_SECRET", production, DEV_JWT_SECRET)
+    assert jwt_secret is not None
+    previous_secret = _jwt_secret(env, "CERDAS_JWT_PREVIOUS_SECRET", production, None)
     service_urls = {
         name: _url(env, f"CERDAS_{name.upper()}_URL", f"http://127.0.0.1:{port}", ("http", "https"))
         for name, port in DEFAULT_PORTS.items()
@@ -229,6 +284,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         database_urls=database_urls,
         broker_url=_url(env, "CERDAS_BROKER_URL", f"redis://127.0.0.1:{EMBEDDED_REDIS_PORT}/0", ("redis", "rediss")),
         jwt_secret=jwt_secret,
+        jwt_previous_secret=previous_secret,
         service_urls=service_urls,
         log_level=_get(env, "CERDAS_LOG_LEVEL", "INFO").upper(),
         log_format=log_format,

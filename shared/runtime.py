@@ -15,6 +15,7 @@ from shared.celery_app import CeleryPublisher, create_celery
 from shared.clock import Clock, clock_from_start
 from shared.config import Settings
 from shared.db import make_engine, make_session_factory
+from shared.errors import Invalid
 from shared.events import EventError
 from shared.logging import get_logger
 from shared.messaging.dead_letters import DeadLetters
@@ -24,6 +25,8 @@ from shared.routing import event_task_name, sweep_task_name
 from shared.uow import UnitOfWork
 
 log = get_logger(__name__)
+# Errors that say the event itself is at fault, not the moment: no retry can succeed.
+POISON: tuple[type[BaseException], ...] = (Invalid, OverflowError)
 R = TypeVar("R", bound="ServiceRuntime")
 AfterProcessed = Callable[[dict[str, Any], str], None]
 
@@ -149,6 +152,14 @@ def register_consumer(
             log.error("malformed event parked as a dead letter", error=str(exc))
             park(envelope, f"malformed: {exc}", self.request.retries)
             return "rejected"
+        except POISON as exc:
+            # The event is well-formed but its content can never be applied (a rule refuses it, a date
+            # out of range): retrying fifty times would change nothing, so it is parked at once.
+            log.error(
+                "event refused by its handler; parked as a dead letter", error=repr(exc), event_id=_event_id(envelope)
+            )
+            park(envelope, f"refused: {exc!r}", self.request.retries + 1)
+            return "dead-lettered"
         except Exception as exc:
             attempt = self.request.retries
             if attempt >= max_retries:

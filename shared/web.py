@@ -135,7 +135,8 @@ def _install_correlation_and_auth(app: OpenAPI, runtime: ServiceRuntime) -> None
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthorized("send 'Authorization: Bearer <token>' (mint one with `cerdas token`)")
-        principal = verify_token(runtime.settings.jwt_secret, token.strip(), runtime.clock.now())
+        settings = runtime.settings
+        principal = verify_token(settings.jwt_secret, token.strip(), runtime.clock.now(), settings.jwt_previous_secret)
         g.principal = principal
         roles = getattr(view, "_cerdas_roles", None)
         if roles:
@@ -198,6 +199,11 @@ def _install_errors(app: OpenAPI) -> None:
             return exc.response  # an aborted validation problem from flask-openapi3
         status = exc.code or 500
         return problem(status, exc.name, exc.description or exc.name, f"http-{status}")
+
+    @app.errorhandler(RecursionError)
+    def _too_deep(exc: RecursionError) -> Response:
+        # Python's JSON parser recurses once per level; a body nested thousands deep is refused, not a 500.
+        return problem(400, "Bad request", "the JSON body is nested too deeply to be read", "nested-too-deeply")
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Response:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AwareDatetime, Field, field_validator
+
 from shared.events.envelope import EventData
+from shared.validation import check_instant
 
 # Deadline ids are chosen by their publisher and read by others (notifications reuses a milestone's
 # deadline id as the calendar entry's UID): their formats are part of the contract, so they live here.
@@ -51,6 +54,12 @@ class DeadlineSetV1(EventData):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"{value!r} is not an IANA time zone, e.g. Asia/Jakarta") from None
         return value
+
+    @field_validator("due_at")
+    @classmethod
+    def _within_the_programme(cls, value: datetime) -> datetime:
+        # A date no reminder can be planned for would fail every retry downstream: refuse it here.
+        return check_instant(value)
 
 
 class DeadlineClearedV1(EventData):

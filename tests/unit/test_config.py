@@ -52,9 +52,62 @@ def test_a_bad_setting_is_named(env, name):
         load_settings(env)
 
 
+STRONG = "9f1c2e7ab4d05c3e8f6a1b2c3d4e5f60718293a4b5c6d7e8f9a0b1c2d3e4f5a6"
+
+
 def test_production_requires_its_own_secret():
-    settings = load_settings({"CERDAS_ENV": "production", "CERDAS_JWT_SECRET": "x" * 40})
-    assert settings.is_production and settings.jwt_secret == "x" * 40
+    settings = load_settings({"CERDAS_ENV": "production", "CERDAS_JWT_SECRET": STRONG})
+    assert settings.is_production and settings.jwt_secret == STRONG
+
+
+@pytest.mark.parametrize(
+    "secret",
+    [DEV_JWT_SECRET, "x" * 40, "abababababababababababababababab", "test-secret-for-cerdas-which-is-long-enough"],
+)
+def test_production_refuses_published_and_guessable_secrets(secret):
+    with pytest.raises(SettingsError, match="CERDAS_JWT_SECRET"):
+        load_settings({"CERDAS_ENV": "production", "CERDAS_JWT_SECRET": secret})
+    # Development keeps accepting them: the embedded run and the tests need no secret of their own.
+    assert load_settings({"CERDAS_JWT_SECRET": secret if len(secret) >= 32 else secret * 2}).env == "development"
+
+
+def test_every_setting_may_come_from_a_file_as_docker_and_kubernetes_secrets_do(tmp_path):
+    (tmp_path / "jwt").write_text(STRONG + "\n")
+    (tmp_path / "db").write_text("postgresql://cerdas:s3cret@db:5432/mou\n")
+    settings = load_settings(
+        {
+            "CERDAS_ENV": "production",
+            "CERDAS_JWT_SECRET_FILE": str(tmp_path / "jwt"),
+            "CERDAS_MOU_DATABASE_URL_FILE": str(tmp_path / "db"),
+        }
+    )
+    assert settings.jwt_secret == STRONG
+    assert settings.database_url("mou") == "postgresql://cerdas:s3cret@db:5432/mou"
+    with pytest.raises(SettingsError, match="CERDAS_JWT_SECRET_FILE"):
+        load_settings({"CERDAS_JWT_SECRET_FILE": str(tmp_path / "missing")})
+    with pytest.raises(SettingsError, match="not both"):
+        load_settings({"CERDAS_JWT_SECRET": STRONG, "CERDAS_JWT_SECRET_FILE": str(tmp_path / "jwt")})
+
+
+def test_a_bad_url_is_named_without_its_password():
+    with pytest.raises(SettingsError) as raised:
+        load_settings({"CERDAS_BROKER_URL": "amqp://cerdas:hunter2-very-secret@broker:5672//"})
+    assert "hunter2" not in str(raised.value) and "cerdas:***@broker" in str(raised.value)
+    with pytest.raises(SettingsError) as raised:
+        load_settings({"CERDAS_MOU_DATABASE_URL": "postgresql://cerdas:hunter2@db:notaport/mou"})
+    assert "hunter2" not in str(raised.value)
+
+
+def test_a_previous_secret_keeps_old_tokens_valid_during_a_rotation():
+    from shared.auth import mint_token, verify_token
+    from shared.errors import Unauthorized
+
+    now = datetime(2023, 2, 28, tzinfo=UTC)
+    old = mint_token(DEV_JWT_SECRET, sub="op", role="operator", now=now)
+    settings = load_settings({"CERDAS_JWT_SECRET": STRONG, "CERDAS_JWT_PREVIOUS_SECRET": DEV_JWT_SECRET})
+    assert verify_token(settings.jwt_secret, old, now, settings.jwt_previous_secret).sub == "op"
+    with pytest.raises(Unauthorized):
+        verify_token(settings.jwt_secret, old, now)
 
 
 def test_reminder_days_are_sorted_and_deduplicated():
