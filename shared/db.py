@@ -65,6 +65,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _begin_immediate(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     url = normalise_url(url)
     parsed = make_url(url)
@@ -73,8 +77,13 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         # Each process opens its own file handle; pooling SQLite connections across
         # gunicorn/celery forks only invites "database is locked" surprises.
-        engine = create_engine(url, poolclass=NullPool, connect_args={"timeout": 10}, **kwargs)
+        # The driver's own transaction handling is turned off (isolation_level=None): it would start a
+        # transaction only at the first write, after the reads that decided it, so two requests could both
+        # see "scheduled" and both sign. Every transaction instead begins IMMEDIATE, taking SQLite's write
+        # lock up front, so writers run one after the other as FOR UPDATE makes them on PostgreSQL.
+        engine = create_engine(url, poolclass=NullPool, connect_args={"timeout": 10, "isolation_level": None}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _begin_immediate)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("pool_size", 5)

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 import redis
-from sqlalchemy import text
 
 from shared.auth import mint_token
 from shared.clock import FixedClock
@@ -80,16 +79,6 @@ def clock() -> FixedClock:
     return FixedClock(datetime(2023, 2, 28, 3, 0, tzinfo=UTC))
 
 
-def _truncate(runtime_engine, metadata) -> None:  # noqa: ANN001
-    with runtime_engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
-            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in reversed(metadata.sorted_tables):
-                connection.execute(table.delete())
-
-
 @pytest.fixture
 def make_runtime(settings: Settings, clock: FixedClock) -> Iterator:
     """Build a service runtime on the test databases, with emptied tables and the test clock."""
@@ -102,7 +91,7 @@ def make_runtime(settings: Settings, clock: FixedClock) -> Iterator:
         module = importlib.import_module(f"services.{service}.app")
         overrides.setdefault("clock", clock)
         runtime = module.bootstrap(settings, **overrides)
-        _truncate(runtime.engine, runtime.metadata)
+        infra.empty_tables(runtime.engine, runtime.metadata)
         built.append(runtime)
         return runtime
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import JSONType, UTCDateTime, new_metadata
@@ -34,7 +34,18 @@ class Region(Base):
 
 class Official(Base):
     __tablename__ = "officials"
-    __table_args__ = (Index("ix_officials_current", "region_code", "role", "valid_until"),)
+    __table_args__ = (
+        Index("ix_officials_current", "region_code", "role", "valid_until"),
+        # The database itself refuses a second current holder of a role, whatever races above it.
+        Index(
+            "uq_officials_current_role",
+            "region_code",
+            "role",
+            unique=True,
+            sqlite_where=text("valid_until IS NULL"),
+            postgresql_where=text("valid_until IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), nullable=False)

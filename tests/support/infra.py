@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 import psycopg
 import redis
+from sqlalchemy import Engine, MetaData, text
 
 from shared.config import SERVICES
 
@@ -150,3 +151,14 @@ def test_env(database_urls: dict[str, str], broker_url: str, var_dir: Path, **ex
         env[f"CERDAS_{service.upper()}_DATABASE_URL"] = url
     env.update(extra)
     return env
+
+
+def empty_tables(engine: Engine, metadata: MetaData) -> None:
+    """Every table of a service emptied, so a test starts from nothing on a database migrated once."""
+    with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(metadata.sorted_tables):
+                connection.execute(table.delete())
