@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
+
+import gunicorn.util
 
 
 def _positive_int(name: str, default: int) -> int:
@@ -28,3 +31,24 @@ keepalive = 5
 accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("CERDAS_LOG_LEVEL", "info").strip().lower() or "info"
+
+
+def _problem_error(sock, status_int, reason, mesg):  # noqa: ANN001, ANN202 (gunicorn's own signature)
+    """Gunicorn answers a request it cannot parse (414 URI too long, 431 headers too large, 400) itself,
+    before Flask sees it: in problem+json like every other Cerdas error, not an HTML page."""
+    body = json.dumps(
+        {
+            "type": f"https://cerdas.example/problems/http-{status_int}",
+            "title": reason,
+            "status": status_int,
+            "detail": str(mesg),
+        }
+    ).encode()
+    head = (
+        f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\nContent-Type: application/problem+json\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    )
+    gunicorn.util.write_nonblock(sock, head.encode("latin1") + body)
+
+
+gunicorn.util.write_error = _problem_error

@@ -65,7 +65,17 @@ class Honcho:
             try:
                 self.process.wait(timeout=30)
             except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
+                self._kill_group()
                 self.process.wait(timeout=10)
+        # Whatever honcho left behind (a worker that ignored the signal, a grandchild) goes too, so a
+        # failed test never leaves a process that takes the next test's messages.
+        self._kill_group()
         self._log.close()
         return self.process.returncode
+
+    def _kill_group(self) -> None:
+        assert self.process is not None
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field
 
 from services.assessment.schemas.base import Clean, Strict
+from shared.validation import ProgrammeInstant
 
 
 class CriterionIn(Strict):
@@ -28,9 +29,9 @@ Quota = Annotated[int, Field(le=1000)]
 class CohortIn(Strict):
     year: int = Field(ge=2017, le=2100)
     quotas: dict[Literal["provinsi", "kabkota"], Quota] = Field(description="how many of each kind are selected")
-    applications_open_at: AwareDatetime
-    applications_close_at: AwareDatetime
-    assessment_due_at: AwareDatetime
+    applications_open_at: ProgrammeInstant
+    applications_close_at: ProgrammeInstant
+    assessment_due_at: ProgrammeInstant
     rubric: list[CriterionIn] | None = Field(default=None, description="omit for the default rubric")
 
 
@@ -38,8 +39,8 @@ class CohortChangeIn(Strict):
     """Move an open cohort's dates or quotas; omitted fields keep their value."""
 
     quotas: dict[Literal["provinsi", "kabkota"], Quota] | None = None
-    applications_close_at: AwareDatetime | None = None
-    assessment_due_at: AwareDatetime | None = None
+    applications_close_at: ProgrammeInstant | None = None
+    assessment_due_at: ProgrammeInstant | None = None
 
 
 class CohortOut(BaseModel):

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, EmailStr, Field
 
 from services.assessment.schemas.base import Clean, Strict
+from shared.validation import ProgrammeDate
 
 
 class RegionIn(Strict):
@@ -58,7 +59,7 @@ class OfficialIn(Strict):
     position: str | None = Field(default=None, max_length=160, examples=["Bupati Tapanuli Tengah"])
     email: EmailStr
     acting: Literal["Pj", "Plh", "Plt"] | None = None
-    valid_from: date | None = None
+    valid_from: ProgrammeDate | None = None
 
 
 class OfficialsIn(Strict):
