@@ -32,5 +32,14 @@ def check_instant(value: datetime) -> datetime:
     return value
 
 
+def check_time(value: datetime) -> datetime:
+    """An instant, or a wall-clock time without an offset (its reader picks the zone), within the years."""
+    if value.tzinfo is None:
+        check_day(value.date())
+        return value
+    return check_instant(value)
+
+
 ProgrammeDate = Annotated[date, AfterValidator(check_day)]
+ProgrammeTime = Annotated[datetime, AfterValidator(check_time)]
 ProgrammeInstant = Annotated[AwareDatetime, AfterValidator(check_instant)]

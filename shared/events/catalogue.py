@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
+
 from shared.events.deadlines import (
     DeadlineClearedV1,
     DeadlineSetV1,

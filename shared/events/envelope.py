@@ -6,6 +6,7 @@ import uuid
 from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
 from shared.registry import SERVICE_NAMES
 
 REGION_CODE_PATTERN = r"^\d{2}(\.\d{2})?$"

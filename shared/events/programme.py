@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field
+
 from shared.events.envelope import EventData
 
 
