@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from shared.clock import MINISTRY_ZONE
 from shared.errors import Conflict, Invalid, PayloadTooLarge
 
 DRAFT, SCHEDULED, SIGNED, EXPIRED, TERMINATED = "draft", "scheduled", "signed", "expired", "terminated"
@@ -107,11 +108,19 @@ def check_signed_at(signed_at: datetime, now: datetime, created_at: datetime) ->
         )
 
 
-def signing_at(when: datetime, timezone: str) -> datetime:
-    """A ceremony time as officials give it: an aware instant, or a wall-clock time in the region's own zone."""
+def signing_at(when: datetime) -> datetime:
+    """A ceremony is one instant for every region that joins it: an aware time as given, or a wall-clock
+    time without an offset read in the ministry's zone (WIB), which convenes it."""
     if when.tzinfo is None:
-        when = when.replace(tzinfo=ZoneInfo(timezone))
+        when = when.replace(tzinfo=ZoneInfo(MINISTRY_ZONE))
     return when.astimezone(UTC)
+
+
+def same_appointment(
+    status: str, current: tuple[datetime | None, str | None, str | None], wanted: tuple[datetime, str, str | None]
+) -> bool:
+    """A schedule request that repeats the appointment already made changes nothing and invites no one again."""
+    return status == SCHEDULED and current == wanted
 
 
 def check_schedule(scheduled_at: datetime, now: datetime, mode: str, venue: str | None) -> None:

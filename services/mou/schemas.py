@@ -6,7 +6,9 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from flask_openapi3 import FileStorage
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from shared.validation import ProgrammeInstant, ProgrammeTime
 
 
 class Strict(BaseModel):
@@ -50,21 +52,21 @@ class SignatoryOut(SignatoryIn):
 
 
 SCHEDULED_AT = Field(
-    description="when the signing starts: an instant with an offset, or a local time (no offset) that is read "
-    "in the region's own time zone",
+    description="when the signing starts: an instant with an offset, or a wall-clock time (no offset) read in "
+    "the ministry's zone, WIB; one ceremony is one instant for every region",
     examples=["2023-02-28T10:00:00", "2023-02-28T10:00:00+07:00"],
 )
 VENUE = Field(default=None, max_length=300, description="a place (offline), or the meeting link (online)")
 
 
 class ScheduleIn(Strict):
-    scheduled_at: datetime = SCHEDULED_AT
+    scheduled_at: ProgrammeTime = SCHEDULED_AT
     mode: Literal["online", "offline"]
     venue: str | None = VENUE
 
 
 class SignIn(Strict):
-    signed_at: AwareDatetime
+    signed_at: ProgrammeInstant
     signatories: list[SignatoryIn] = Field(min_length=2, max_length=20)
 
 
@@ -73,10 +75,10 @@ class TerminateIn(Strict):
 
 
 class CeremonyScheduleIn(Strict):
-    """One session for many agreements; a local ``scheduled_at`` is read in each region's own zone."""
+    """One session for many agreements at one instant; a time without an offset is WIB."""
 
     agreement_ids: list[AgreementId] = Field(min_length=1, max_length=200)
-    scheduled_at: datetime = SCHEDULED_AT
+    scheduled_at: ProgrammeTime = SCHEDULED_AT
     mode: Literal["online", "offline"]
     venue: str | None = VENUE
 
@@ -91,7 +93,7 @@ class CeremonyAgreementIn(Strict):
 class CeremonySignIn(Strict):
     """Every agreement signed in one session: the shared signatories (the ministry's) sign each of them."""
 
-    signed_at: AwareDatetime
+    signed_at: ProgrammeInstant
     signatories: list[SignatoryIn] = Field(
         min_length=1, max_length=20, description="who signs every agreement, e.g. the Director General"
     )

@@ -85,3 +85,15 @@ def test_gunicorn_own_refusals_are_problem_json_too(assessment_web):
     status, headers, body = _raw(port, b"GET /health HTTP/1.1\r\nHost: x\r\nX-Big: " + b"y" * 20000 + b"\r\n\r\n")
     assert status.split(" ")[1] in {"400", "431"}, status
     assert headers["content-type"] == "application/problem+json"
+
+
+def test_a_signing_in_the_year_9999_is_refused_at_the_edge(make_runtime):
+    from services.mou.app import create_app as mou_app
+    from tests.support.mou import dirjen, draft, representative
+
+    mou = make_runtime("mou")
+    agreement = draft(mou)
+    body = {"signed_at": "9999-12-31T23:59:59-12:00", "signatories": [representative(), dirjen()]}
+    response = mou_app(mou).test_client().post(f"/agreements/{agreement}/sign", json=body, headers=auth("operator"))
+    assert response.status_code == 422, response.get_json()
+    assert response.get_json()["errors"][0]["field"] == "signed_at"

@@ -143,19 +143,37 @@ def test_a_region_sees_only_its_own_agreements(mou, client):
     assert client.get(f"/agreements/{other}", headers=headers).status_code == 403
 
 
-def test_a_local_time_is_read_in_the_region_s_zone(mou, client):
-    agreement_id = draft(mou, "73.71", timezone="Asia/Makassar")
-    response = client.post(
+def test_a_time_without_an_offset_is_the_ministry_s_wib_for_every_region(mou, client):
+    """One ceremony is one instant: 10.00 WIB in Jakarta is 12.00 WIT in Jayapura, not 10.00 WIT."""
+    for code, zone in (("73.71", "Asia/Makassar"), ("94.71", "Asia/Jayapura")):
+        agreement_id = draft(mou, code, timezone=zone)
+        response = client.post(
+            f"/agreements/{agreement_id}/schedule",
+            json={"scheduled_at": "2023-03-02T10:00:00", "mode": "online", "venue": "https://zoom.example/j/2802"},
+            headers=auth("operator"),
+        )
+        assert response.status_code == 200, response.json
+        assert response.json["status"] == "scheduled"
+        assert response.json["scheduled_at"] == "2023-03-02T03:00:00Z"  # 10:00 WIB
+    scheduled = outbox_events(mou, "mou.scheduled")
+    assert {e["data"]["scheduled_at"] for e in scheduled} == {"2023-03-02T03:00:00Z"}
+    assert [e["data"]["timezone"] for e in scheduled] == ["Asia/Makassar", "Asia/Jayapura"]
+
+
+def test_sending_the_same_schedule_twice_invites_nobody_twice(mou, client):
+    agreement_id = draft(mou)
+    body = {"scheduled_at": "2023-03-02T10:00:00+07:00", "mode": "online", "venue": "https://zoom.example/j/1"}
+    first = client.post(f"/agreements/{agreement_id}/schedule", json=body, headers=auth("operator"))
+    again = client.post(f"/agreements/{agreement_id}/schedule", json=body, headers=auth("operator"))
+    assert first.status_code == again.status_code == 200
+    assert again.json == first.json
+    assert len(outbox_events(mou, "mou.scheduled")) == 1
+    moved = client.post(
         f"/agreements/{agreement_id}/schedule",
-        json={"scheduled_at": "2023-03-02T10:00:00", "mode": "online", "venue": "https://zoom.example/j/2802"},
+        json={**body, "scheduled_at": "2023-03-03T10:00:00+07:00"},
         headers=auth("operator"),
     )
-    assert response.status_code == 200, response.json
-    assert response.json["status"] == "scheduled"
-    assert response.json["scheduled_at"] == "2023-03-02T02:00:00Z"  # 10:00 WITA is 02:00 UTC
-    [scheduled] = outbox_events(mou, "mou.scheduled")
-    assert scheduled["data"]["scheduled_at"] == "2023-03-02T02:00:00Z"
-    assert scheduled["data"]["timezone"] == "Asia/Makassar"
+    assert moved.status_code == 200 and len(outbox_events(mou, "mou.scheduled")) == 2
 
 
 def test_an_aware_time_is_kept_as_the_instant_it_names(mou, client):

@@ -129,3 +129,24 @@ def test_a_stored_file_altered_on_disk_is_not_served(mou, client, signed):
     path.write_bytes(pdf_bytes("tampered"))
     response = client.get(document["download"], headers=auth("operator"))
     assert response.status_code == 409
+
+
+def test_a_text_field_posing_as_the_file_is_a_422_not_a_500(mou, client, signed):
+    # What `curl -F file=hello` sends: a form field named "file" that is no upload.
+    response = client.post(
+        f"/agreements/{signed}/documents",
+        data={"file": "hello"},
+        headers=auth("operator"),
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422, response.get_data(as_text=True)
+    assert response.json["errors"][0]["field"] == "file"
+
+
+def test_a_hostile_file_name_is_kept_only_as_a_safe_display_name(mou, client, signed):
+    name = "../../../../tmp/" + "x" * 3000 + ".pdf"
+    document = upload(client, signed, pdf_bytes(), auth("operator"), filename=name).json
+    assert "/" not in document["filename"] and ".." not in document["filename"]
+    assert len(document["filename"]) <= 200
+    response = client.get(document["download"], headers=auth("operator"))
+    assert "/" not in response.headers["Content-Disposition"].split("filename=")[1]

@@ -42,18 +42,14 @@ def test_the_lifecycle_moves_forward(current, target):
     domain.check_transition(current, target)
 
 
-@pytest.mark.parametrize(
-    ("zone", "expected"),
-    [("Asia/Jakarta", "03:00"), ("Asia/Makassar", "02:00"), ("Asia/Jayapura", "01:00")],
-)
-def test_a_local_ceremony_time_is_read_in_the_region_s_zone(zone, expected):
-    at = domain.signing_at(datetime(2023, 2, 28, 10, 0), zone)
-    assert at.tzinfo is UTC and at.strftime("%H:%M") == expected
+def test_a_ceremony_time_without_an_offset_is_read_in_the_ministry_s_zone():
+    at = domain.signing_at(datetime(2023, 2, 28, 10, 0))
+    assert at.tzinfo is UTC and at.strftime("%H:%M") == "03:00"
 
 
 def test_an_aware_ceremony_time_is_kept():
     given = datetime(2023, 2, 28, 10, 0, tzinfo=UTC)
-    assert domain.signing_at(given, "Asia/Jayapura") == given
+    assert domain.signing_at(given) == given
 
 
 def test_a_schedule_in_the_past_is_refused():

@@ -128,7 +128,7 @@ def test_the_consumer_builds_the_draft_command_from_the_selection_event(mou):
 # --- scheduling, signing, terminating --------------------------------------------------------
 
 
-def test_a_local_schedule_is_read_in_the_regions_zone_and_may_be_moved(mou):
+def test_a_schedule_without_an_offset_is_wib_for_every_region_and_may_be_moved(mou):
     agreement_id = drafted(mou, timezone="Asia/Jayapura")
     local = datetime(2023, 3, 2, 10, 0)
     agreement = mou.run(
@@ -136,7 +136,7 @@ def test_a_local_schedule_is_read_in_the_regions_zone_and_may_be_moved(mou):
         ScheduleAgreement(agreement_id, local, "online", "https://meet.example/nk", OPERATOR),
     )
     assert agreement.status == "scheduled"
-    assert agreement.scheduled_at == datetime(2023, 3, 2, 1, 0, tzinfo=UTC)  # 10:00 WIT
+    assert agreement.scheduled_at == datetime(2023, 3, 2, 3, 0, tzinfo=UTC)  # 10:00 WIB, 12:00 WIT
     moved = mou.run(
         handlers.schedule_agreement,
         ScheduleAgreement(agreement_id, local + timedelta(days=1), "offline", "Aula", OPERATOR),

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from flask import Response, jsonify
+from werkzeug.datastructures import FileStorage
 from werkzeug.utils import secure_filename
 
 from services.mou import handlers, views
 from services.mou.api.common import api, document_json, documents_tag, mou_runtime
 from services.mou.commands import UploadDocument
 from services.mou.schemas import AgreementPath, DocumentForm, DocumentList, DocumentOut, DocumentPath
+from shared.errors import Invalid
 from shared.web import current_principal, requires, runtime_of
 
 DOWNLOAD = {
@@ -27,6 +29,9 @@ DOWNLOAD = {
 def upload_document(path: AgreementPath, form: DocumentForm) -> tuple[Response, int]:
     runtime = mou_runtime()
     limit = runtime.settings.mou.document_max_bytes
+    if not isinstance(form.file, FileStorage):
+        # `curl -F file=hello` sends a text field named "file": only a real upload will do.
+        raise Invalid("file must be an uploaded file in a multipart/form-data body", field="file")
     # Read one byte past the limit: enough to know it is too large without holding more.
     content = form.file.stream.read(limit + 1)
     # The name only ever reaches a download's Content-Disposition (storage is by digest), made safe here.

@@ -120,8 +120,11 @@ def draft_agreement(uow: UnitOfWork, command: DraftAgreement) -> Agreement | Non
 def schedule_agreement(uow: UnitOfWork, command: ScheduleAgreement) -> Agreement:
     """Fix the signing ceremony, online or offline; moving it again is a new ``mou.scheduled``."""
     agreement = get_agreement(uow, command.agreement_id, for_update=True)
+    when = domain.signing_at(command.scheduled_at)
+    current = (agreement.scheduled_at, agreement.mode, agreement.venue)
+    if domain.same_appointment(agreement.status, current, (when, command.mode, command.venue)):
+        return agreement
     domain.check_transition(agreement.status, domain.SCHEDULED, _label(agreement))
-    when = domain.signing_at(command.scheduled_at, agreement.timezone)
     domain.check_schedule(when, uow.clock.now(), command.mode, command.venue)
     agreement.status = domain.SCHEDULED
     agreement.scheduled_at = when
