@@ -1,19 +1,27 @@
-"""Events the mentoring service consumes, mapped to its use cases."""
+"""Events the mentoring service consumes, each turned into a command for one of its use cases."""
 
 from __future__ import annotations
 
-from shared.events import Envelope, EventData, MouSignedV1
+from services.mentoring.commands import StartProgramme
+from shared.events import Envelope, EventData, EventError, MouSignedV1
 from shared.messaging.inbox import Subscription
 from shared.runtime import ServiceRuntime
-from shared.uow import UnitOfWork
+
+
+def start_programme_command(envelope: Envelope, data: EventData) -> StartProgramme:
+    if not isinstance(data, MouSignedV1):
+        raise EventError(f"event {envelope.id} of type {envelope.type} does not carry a signed MoU")
+    return StartProgramme(
+        agreement_id=data.agreement_id,
+        cohort_year=data.cohort_year,
+        region_code=data.region_code,
+        region_name=data.region_name,
+        timezone=data.timezone,
+        signed_at=data.signed_at,
+    )
 
 
 def subscriptions(runtime: ServiceRuntime) -> dict[str, Subscription]:
     from services.mentoring import handlers
 
-    def on_mou_signed(uow: UnitOfWork, command: tuple[Envelope, EventData]) -> None:
-        _envelope, data = command
-        assert isinstance(data, MouSignedV1)
-        handlers.start_programme_for_signed_mou(uow, data, handlers.template_for_cohort(uow, data.cohort_year))
-
-    return {"mou.signed": Subscription(lambda envelope, data: (envelope, data), on_mou_signed)}
+    return {"mou.signed": Subscription(start_programme_command, handlers.start_programme)}

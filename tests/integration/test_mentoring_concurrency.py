@@ -7,7 +7,8 @@ import threading
 
 import pytest
 
-from services.mentoring import domain, handlers
+from services.mentoring import domain, handlers, views
+from services.mentoring.commands import AssignMentor, ReviewSubmission, SubmitDeliverable
 from services.mentoring.orm import Submission
 from shared.auth import Principal
 from shared.errors import Conflict
@@ -22,10 +23,11 @@ def programme(make_runtime):
     runtime = make_runtime("mentoring")
     programme_id = start_programme(runtime, region_code="12.01")
     with runtime.uow() as uow:
-        handlers.assign_mentor(uow, programme_id, MENTOR.sub, "Rina", Principal(sub="op", role="operator"))
+        handlers.assign_mentor(
+            uow, AssignMentor(programme_id, MENTOR.sub, "Rina", Principal(sub="op", role="operator"))
+        )
         milestone = next(
-            m
-            for m in handlers.programme_view(uow, handlers.get_programme(uow, programme_id))["stages"][0]["milestones"]
+            m for m in views.programme_view(uow, views.get_programme(uow, programme_id))["stages"][0]["milestones"]
         )
         uow.commit()
     return runtime, milestone["id"]
@@ -66,13 +68,13 @@ def test_two_reviews_of_one_submission_at_once_apply_only_one(programme, monkeyp
     runtime, milestone_id = programme
     with runtime.uow() as uow:
         submission_id = handlers.submit_deliverable(
-            uow, milestone_id, REGION, link="https://drive.example/tapteng/sk"
+            uow, SubmitDeliverable(milestone_id, REGION, link="https://drive.example/tapteng/sk")
         ).id
         uow.commit()
 
     def accept():  # noqa: ANN202
         with runtime.uow() as uow:
-            handlers.review_submission(uow, submission_id, MENTOR, decision="accept", comments=None, due_date=None)
+            handlers.review_submission(uow, ReviewSubmission(submission_id, MENTOR, decision="accept"))
             uow.commit()
         return "accept"
 
@@ -80,11 +82,13 @@ def test_two_reviews_of_one_submission_at_once_apply_only_one(programme, monkeyp
         with runtime.uow() as uow:
             handlers.review_submission(
                 uow,
-                submission_id,
-                MENTOR,
-                decision="request_revision",
-                comments="Lengkapi lampiran",
-                due_date=runtime.clock.now().date().replace(month=5, day=15),
+                ReviewSubmission(
+                    submission_id,
+                    MENTOR,
+                    decision="request_revision",
+                    comments="Lengkapi lampiran",
+                    due_date=runtime.clock.now().date().replace(month=5, day=15),
+                ),
             )
             uow.commit()
         return "revise"
@@ -103,7 +107,7 @@ def test_two_hand_ins_for_one_milestone_at_once_keep_one_and_refuse_the_other(pr
     def hand_in(url: str):  # noqa: ANN202
         def call():  # noqa: ANN202
             with runtime.uow() as uow:
-                submission = handlers.submit_deliverable(uow, milestone_id, REGION, link=url)
+                submission = handlers.submit_deliverable(uow, SubmitDeliverable(milestone_id, REGION, link=url))
                 uow.commit()
                 return submission.attempt
 

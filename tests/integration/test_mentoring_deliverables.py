@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from services.mentoring.app import create_app
+from shared.storage import key_for
 from tests.conftest import auth
 from tests.support.mentoring import outbox, start_programme
 
@@ -76,7 +77,7 @@ def test_submit_request_revision_resubmit_accept_and_the_stage_completes_only_wh
     assert first["status"] == "submitted" and first["attempt"] == 1
     assert first["file"]["sha256"] == hashlib.sha256(PDF).hexdigest()
     assert first["file"]["size_bytes"] == len(PDF) and first["file"]["filename"] == "sk-dewan.pdf"
-    stored = settings.var_dir / "mentoring" / "submissions" / first["id"]
+    stored = settings.var_dir / "mentoring" / "submissions" / key_for(first["file"]["sha256"])
     assert stored.read_bytes() == PDF
     downloaded = client.get(first["file"]["download"], headers=MENTOR_AUTH)
     assert downloaded.status_code == 200 and downloaded.data == PDF
@@ -262,7 +263,67 @@ def test_progress_shows_the_stage_the_next_deadline_and_what_is_late(runtime, cl
 
 def test_a_text_field_named_file_is_not_taken_for_an_upload(client, programme):
     milestone = programme["milestones"]["sk_dewan_smart_city"]
-    response = client.post(f"/milestones/{milestone['id']}/submissions", data={"file": "not a file"},
-                           content_type="multipart/form-data", headers=REGION)
+    response = client.post(
+        f"/milestones/{milestone['id']}/submissions",
+        data={"file": "not a file"},
+        content_type="multipart/form-data",
+        headers=REGION,
+    )
     assert response.status_code == 422
     assert response.get_json()["errors"][0]["field"] == "file"
+
+
+def test_the_same_bytes_are_stored_once_and_kept_when_a_commit_fails(runtime, client, programme, settings, monkeypatch):
+    from shared.uow import UnitOfWork
+
+    sk_dewan = programme["milestones"]["sk_dewan_smart_city"]
+    folder = settings.var_dir / "mentoring" / "submissions"
+    blob = folder / key_for(hashlib.sha256(PDF).hexdigest())
+
+    def lost_database(self, **_kwargs):  # noqa: ANN001, ANN003, ANN202
+        raise RuntimeError("the database went away")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(UnitOfWork, "commit", lost_database)
+        assert upload(client, sk_dewan["id"]).status_code == 500
+    # Another submission may hold the same bytes, so a failed hand-in leaves its file where it is.
+    assert blob.read_bytes() == PDF
+    assert client.get(f"/milestones/{sk_dewan['id']}/submissions", headers=REGION).get_json()["submissions"] == []
+
+    first = upload(client, sk_dewan["id"]).get_json()
+    review(client, first["id"], decision="request_revision", comments="Tambah lampiran", due_date="2023-05-15")
+    second = upload(client, sk_dewan["id"]).get_json()
+    assert (first["attempt"], second["attempt"]) == (1, 2) and first["id"] != second["id"]
+    assert [p for p in folder.rglob("*") if p.is_file()] == [blob]
+    for submission in (first, second):
+        assert client.get(submission["file"]["download"], headers=MENTOR_AUTH).data == PDF
+
+
+def test_a_file_stored_under_its_submission_id_before_the_store_was_content_addressed_still_downloads(
+    client, programme, settings
+):
+    submission = upload(client, programme["milestones"]["buku_1"]["id"]).get_json()
+    folder = settings.var_dir / "mentoring" / "submissions"
+    (folder / key_for(submission["file"]["sha256"])).rename(folder / submission["id"])
+    downloaded = client.get(submission["file"]["download"], headers=MENTOR_AUTH)
+    assert downloaded.status_code == 200 and downloaded.data == PDF
+    (folder / submission["id"]).unlink()
+    missing = client.get(submission["file"]["download"], headers=MENTOR_AUTH)
+    assert missing.status_code == 404 and "missing" in missing.get_json()["detail"]
+
+
+def test_a_file_for_a_milestone_awaiting_review_is_refused_before_it_is_stored(client, programme, settings):
+    milestone = programme["milestones"]["buku_1"]
+    assert link(client, milestone["id"]).status_code == 201
+    refused = upload(client, milestone["id"], content=b"%PDF-1.7 another draft")
+    assert refused.status_code == 409
+    folder = settings.var_dir / "mentoring" / "submissions"
+    assert not folder.exists() or [p for p in folder.rglob("*") if p.is_file()] == []
+    both = client.post(
+        f"/milestones/{milestone['id']}/submissions",
+        data={"file": (io.BytesIO(PDF), "x.pdf"), "link": "https://drive.example/x"},
+        content_type="multipart/form-data",
+        headers=REGION,
+    )
+    assert both.status_code == 422
+    assert not folder.exists() or [p for p in folder.rglob("*") if p.is_file()] == []

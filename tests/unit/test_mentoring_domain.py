@@ -1,4 +1,4 @@
-"""Mentoring rules without I/O: plan dates from the signing day, review rules, stage order, monev index."""
+"""Mentoring rules without I/O: plan dates, the lifecycle tables, review rules, stage order, monev index."""
 
 from datetime import UTC, date, datetime, timedelta
 
@@ -152,3 +152,45 @@ def test_every_weighted_dimension_needs_a_score_in_range_and_weights_must_be_pos
     with pytest.raises(Invalid, match="lower case"):
         domain.check_weights({"Output": 1})
     assert domain.check_weights({"output": 2}) == {"output": 2.0}
+
+
+def test_each_lifecycle_table_is_closed_and_starts_from_one_of_its_states():
+    for name, table in domain.LIFECYCLES.items():
+        assert domain.INITIAL[name] in table, name
+        for state, targets in table.items():
+            assert set(targets) <= set(table), (name, state)
+    assert domain.MILESTONE_STATES == ("open", "submitted", "revision_requested", "accepted")
+    assert domain.STAGE_STATES == ("pending", "active", "completed")
+
+
+def test_a_move_off_the_table_is_refused_with_the_moves_that_are_allowed():
+    domain.check_transition("milestone", "revision_requested", "submitted")
+    with pytest.raises(Conflict) as caught:
+        domain.check_transition("milestone", "open", "accepted")
+    assert caught.value.extra == {"current_state": "open", "allowed": ["submitted"]}
+    with pytest.raises(Conflict):
+        domain.check_transition("stage", "completed", "active")
+    assert domain.is_final("programme", "completed") and not domain.is_final("programme", "active")
+    with pytest.raises(Conflict, match="the programme is completed"):
+        domain.check_programme_open("completed")
+
+
+def test_the_domain_says_which_deadlines_open_and_close():
+    assert domain.deadline_on_entry("open") == "set"
+    assert domain.deadline_on_entry("revision_requested") == "set"
+    assert domain.deadline_on_entry("accepted") == "met"
+    assert domain.deadline_on_entry("submitted") is None
+    assert domain.review_moves_due_date("request_revision") and not domain.review_moves_due_date("accept")
+
+
+def test_an_evaluation_is_corrected_until_it_is_confirmed_once():
+    domain.check_self_assessment(None)
+    domain.check_self_assessment("self_assessed")
+    domain.check_confirmation("self_assessed")
+    with pytest.raises(Conflict, match="already confirmed"):
+        domain.check_self_assessment("confirmed")
+    with pytest.raises(Conflict, match="already confirmed"):
+        domain.check_confirmation("confirmed")
+    with pytest.raises(Conflict) as caught:
+        domain.check_confirmation(None)
+    assert caught.value.extra["current_state"] == "missing"

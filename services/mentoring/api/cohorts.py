@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask import Response, jsonify
 
-from services.mentoring import handlers
+from services.mentoring import handlers, views
 from services.mentoring.api.common import STAFF, api, cohorts_tag
+from services.mentoring.commands import SetEvaluationWeights, SetPlanTemplate
 from services.mentoring.schemas import (
     CohortPath,
     CohortProgressOut,
@@ -26,7 +27,7 @@ from shared.web import current_principal, requires, runtime_of
 @requires(*STAFF)
 def get_plan_template(path: CohortPath) -> Response:
     with runtime_of().uow() as uow:
-        return jsonify(handlers.template_view(uow, path.year))
+        return jsonify(views.template_view(uow, path.year))
 
 
 @api.put(
@@ -37,12 +38,11 @@ def get_plan_template(path: CohortPath) -> Response:
 )
 @requires("operator")
 def set_plan_template(path: CohortPath, body: PlanTemplateIn) -> Response:
+    command = SetPlanTemplate(path.year, body.model_dump(mode="json", exclude_none=True), current_principal())
     with runtime_of().uow() as uow:
-        handlers.set_cohort_template(
-            uow, path.year, body.model_dump(mode="json", exclude_none=True), current_principal()
-        )
+        handlers.set_plan_template(uow, command)
         uow.commit()
-        return jsonify(handlers.template_view(uow, path.year))
+        return jsonify(views.template_view(uow, path.year))
 
 
 @api.get(
@@ -54,7 +54,7 @@ def set_plan_template(path: CohortPath, body: PlanTemplateIn) -> Response:
 @requires(*STAFF, "region")
 def get_weights(path: CohortPath) -> Response:
     with runtime_of().uow() as uow:
-        return jsonify(handlers.weights_view(uow, path.year))
+        return jsonify(views.weights_view(uow, path.year))
 
 
 @api.put(
@@ -65,10 +65,11 @@ def get_weights(path: CohortPath) -> Response:
 )
 @requires("operator")
 def set_weights(path: CohortPath, body: WeightsIn) -> Response:
+    command = SetEvaluationWeights(path.year, body.weights, current_principal())
     with runtime_of().uow() as uow:
-        handlers.set_cohort_weights(uow, path.year, body.weights, current_principal())
+        handlers.set_evaluation_weights(uow, command)
         uow.commit()
-        return jsonify(handlers.weights_view(uow, path.year))
+        return jsonify(views.weights_view(uow, path.year))
 
 
 @api.get(
@@ -80,4 +81,4 @@ def set_weights(path: CohortPath, body: WeightsIn) -> Response:
 @requires(*STAFF)
 def cohort_progress(path: CohortPath) -> Response:
     with runtime_of().uow() as uow:
-        return jsonify(handlers.cohort_progress(uow, path.year))
+        return jsonify(views.cohort_progress(uow, path.year))

@@ -1,10 +1,11 @@
-"""The mentoring blueprint, its OpenAPI tags and who may read what."""
+"""The mentoring blueprint, its OpenAPI tags, who may read what, and the runtime its routes run on."""
 
 from __future__ import annotations
 
 from flask_openapi3 import APIBlueprint, Tag
 
-from shared.web import BEARER
+from services.mentoring.app import MentoringRuntime
+from shared.web import BEARER, runtime_of
 
 programmes_tag = Tag(name="programmes", description="Mentoring programmes: stages, milestones and their deadlines")
 deliverables_tag = Tag(name="deliverables", description="Documents handed in per milestone and their review")
@@ -15,3 +16,10 @@ TAGS = [programmes_tag, deliverables_tag, evaluation_tag, cohorts_tag]
 api = APIBlueprint("mentoring", __name__, abp_security=BEARER)
 READERS = ("operator", "assessor", "mentor", "service", "region")
 STAFF = ("operator", "assessor", "mentor", "service")
+
+
+def mentoring_runtime() -> MentoringRuntime:
+    runtime = runtime_of()
+    if not isinstance(runtime, MentoringRuntime):
+        raise TypeError("the mentoring app runs on the runtime services.mentoring.app.bootstrap() builds")
+    return runtime

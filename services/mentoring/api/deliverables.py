@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask import Response, jsonify, request, send_file
 from werkzeug.datastructures import FileStorage as WerkzeugFileStorage
 
-from services.mentoring import handlers
-from services.mentoring.api.common import READERS, api, deliverables_tag
+from services.mentoring import handlers, views
+from services.mentoring.api.common import READERS, api, deliverables_tag, mentoring_runtime
+from services.mentoring.commands import DeliverableFile, ReviewSubmission, SubmitDeliverable
 from services.mentoring.schemas import (
     LinkSubmissionIn,
     MilestoneHistory,
@@ -16,8 +17,23 @@ from services.mentoring.schemas import (
     SubmissionOut,
     SubmissionPath,
 )
-from shared.errors import Invalid
+from shared.errors import Invalid, PayloadTooLarge
+from shared.storage import DocumentStore
 from shared.web import current_principal, requires, runtime_of
+
+
+def _store(uploads: DocumentStore, upload: WerkzeugFileStorage, max_mb: int) -> DeliverableFile:
+    try:
+        blob = uploads.put(upload.stream, max_mb * 1024 * 1024)
+    except PayloadTooLarge:
+        # The limit is set in MiB, so the answer names it in MiB.
+        raise PayloadTooLarge(f"the file is larger than {max_mb} MiB") from None
+    return DeliverableFile(
+        filename=upload.filename or "deliverable",
+        content_type=upload.mimetype or None,
+        size_bytes=blob.size,
+        sha256=blob.sha256,
+    )
 
 
 @api.post(
@@ -28,7 +44,8 @@ from shared.web import current_principal, requires, runtime_of
 )
 @requires("region", "operator")
 def submit(path: MilestonePath, form: SubmissionForm) -> tuple[Response, int]:
-    runtime = runtime_of()
+    runtime = mentoring_runtime()
+    principal = current_principal()
     link, note, upload = (str(form.link) if form.link else None), form.note, form.file
     if request.is_json:
         body = LinkSubmissionIn.model_validate(request.get_json(silent=True))
@@ -36,30 +53,19 @@ def submit(path: MilestonePath, form: SubmissionForm) -> tuple[Response, int]:
     if upload is not None and not isinstance(upload, WerkzeugFileStorage):
         # A plain text field named "file" passes the form model; only a real upload will do.
         raise Invalid("file must be an uploaded file in a multipart/form-data body", field="file")
-    store = None
-    if upload is not None and upload.filename:
-        settings = runtime.settings
-
-        def store() -> handlers.StoredFile:
-            return handlers.store_upload(
-                upload.stream,
-                upload.filename or "deliverable",
-                upload.mimetype or None,
-                settings.var_dir,
-                settings.mentoring.upload_max_mb * 1024 * 1024,
-            )
-
+    with_file = upload is not None and bool(upload.filename)
     with runtime.uow() as uow:
-        submission = handlers.submit_deliverable(
-            uow, path.milestone_id, current_principal(), link=link, store=store, note=note
-        )
-        try:
-            uow.commit()
-        except BaseException:
-            if submission.sha256 is not None:
-                (handlers.submissions_dir(runtime.settings.var_dir) / submission.id).unlink(missing_ok=True)
-            raise
-        return jsonify(handlers.submission_view(submission)), 201
+        stored = None
+        if with_file:
+            # Asked before anything is written, so a refused hand-in leaves no file; the milestone
+            # stays locked until the commit. A stored file is never deleted if the commit fails: the
+            # same bytes may belong to another submission, and an unreferenced one is harmless.
+            handlers.check_hand_in(uow, path.milestone_id, principal, link=link, with_file=True)
+            stored = _store(runtime.uploads, upload, runtime.settings.mentoring.upload_max_mb)
+        command = SubmitDeliverable(path.milestone_id, principal, link=link, file=stored, note=note)
+        submission = handlers.submit_deliverable(uow, command)
+        uow.commit()
+        return jsonify(views.submission_view(submission)), 201
 
 
 @api.get(
@@ -71,7 +77,7 @@ def submit(path: MilestonePath, form: SubmissionForm) -> tuple[Response, int]:
 @requires(*READERS)
 def history(path: MilestonePath) -> Response:
     with runtime_of().uow() as uow:
-        return jsonify(handlers.milestone_history(uow, path.milestone_id, current_principal()))
+        return jsonify(views.milestone_history(uow, path.milestone_id, current_principal()))
 
 
 @api.get(
@@ -83,7 +89,7 @@ def history(path: MilestonePath) -> Response:
 @requires(*READERS)
 def get_submission(path: SubmissionPath) -> Response:
     with runtime_of().uow() as uow:
-        return jsonify(handlers.submission_view(handlers.get_submission(uow, path.submission_id, current_principal())))
+        return jsonify(views.submission_view(views.get_submission(uow, path.submission_id, current_principal())))
 
 
 @api.get(
@@ -93,11 +99,9 @@ def get_submission(path: SubmissionPath) -> Response:
 )
 @requires(*READERS)
 def download(path: SubmissionPath) -> Response:
-    runtime = runtime_of()
+    runtime = mentoring_runtime()
     with runtime.uow() as uow:
-        stored, filename = handlers.submission_file(
-            uow, path.submission_id, current_principal(), runtime.settings.var_dir
-        )
+        stored, filename = views.submission_file(uow, path.submission_id, current_principal(), runtime.uploads)
     return send_file(stored, as_attachment=True, download_name=filename)
 
 
@@ -109,14 +113,8 @@ def download(path: SubmissionPath) -> Response:
 )
 @requires("mentor")
 def review(path: SubmissionPath, body: ReviewIn) -> Response:
+    command = ReviewSubmission(path.submission_id, current_principal(), body.decision, body.comments, body.due_date)
     with runtime_of().uow() as uow:
-        submission = handlers.review_submission(
-            uow,
-            path.submission_id,
-            current_principal(),
-            decision=body.decision,
-            comments=body.comments,
-            due_date=body.due_date,
-        )
+        submission = handlers.review_submission(uow, command)
         uow.commit()
-        return jsonify(handlers.submission_view(submission))
+        return jsonify(views.submission_view(submission))

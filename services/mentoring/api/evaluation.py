@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask import Response, jsonify
 
-from services.mentoring import handlers
+from services.mentoring import handlers, views
 from services.mentoring.api.common import READERS, api, evaluation_tag
+from services.mentoring.commands import ConfirmEvaluation, SelfAssess
 from services.mentoring.schemas import ConfirmIn, EvaluationOut, ProgrammePath, SelfAssessmentIn
 from shared.web import current_principal, requires, runtime_of
 
@@ -18,11 +19,12 @@ from shared.web import current_principal, requires, runtime_of
 )
 @requires("region", "operator")
 def self_assess(path: ProgrammePath, body: SelfAssessmentIn) -> Response:
+    dimensions = {name: d.model_dump(mode="json") for name, d in body.dimensions.items()}
+    command = SelfAssess(path.programme_id, current_principal(), dimensions)
     with runtime_of().uow() as uow:
-        dimensions = {name: d.model_dump(mode="json") for name, d in body.dimensions.items()}
-        handlers.self_assess(uow, path.programme_id, current_principal(), dimensions)
+        handlers.self_assess(uow, command)
         uow.commit()
-        return jsonify(handlers.evaluation_view(uow, path.programme_id, current_principal()))
+        return jsonify(views.evaluation_view(uow, path.programme_id, current_principal()))
 
 
 @api.get(
@@ -34,7 +36,7 @@ def self_assess(path: ProgrammePath, body: SelfAssessmentIn) -> Response:
 @requires(*READERS)
 def get_evaluation(path: ProgrammePath) -> Response:
     with runtime_of().uow() as uow:
-        return jsonify(handlers.evaluation_view(uow, path.programme_id, current_principal()))
+        return jsonify(views.evaluation_view(uow, path.programme_id, current_principal()))
 
 
 @api.post(
@@ -45,7 +47,8 @@ def get_evaluation(path: ProgrammePath) -> Response:
 )
 @requires("assessor")
 def confirm(path: ProgrammePath, body: ConfirmIn) -> Response:
+    command = ConfirmEvaluation(path.programme_id, current_principal(), body.scores, body.comments)
     with runtime_of().uow() as uow:
-        handlers.confirm(uow, path.programme_id, current_principal(), body.scores, body.comments)
+        handlers.confirm_evaluation(uow, command)
         uow.commit()
-        return jsonify(handlers.evaluation_view(uow, path.programme_id, current_principal()))
+        return jsonify(views.evaluation_view(uow, path.programme_id, current_principal()))

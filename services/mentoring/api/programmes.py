@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask import Response, jsonify
 
-from services.mentoring import handlers
+from services.mentoring import handlers, views
 from services.mentoring.api.common import READERS, api, programmes_tag
+from services.mentoring.commands import AssignMentor, RescheduleMilestone, UnassignMentor
 from services.mentoring.schemas import (
     MentorIn,
     MentorList,
@@ -31,8 +32,8 @@ from shared.web import current_principal, requires, runtime_of
 @requires(*READERS)
 def list_programmes(query: ProgrammeQuery) -> Response:
     with runtime_of().uow() as uow:
-        programmes = handlers.list_programmes(uow, query.region, query.cohort, current_principal())
-        return jsonify(items=[handlers.programme_view(uow, p) for p in programmes], total=len(programmes))
+        programmes = views.list_programmes(uow, query.region, query.cohort, current_principal())
+        return jsonify(items=[views.programme_view(uow, p) for p in programmes], total=len(programmes))
 
 
 @api.get(
@@ -44,8 +45,8 @@ def list_programmes(query: ProgrammeQuery) -> Response:
 @requires(*READERS)
 def get_programme(path: ProgrammePath) -> Response:
     with runtime_of().uow() as uow:
-        programme = handlers.get_programme(uow, path.programme_id, current_principal())
-        return jsonify(handlers.programme_view(uow, programme))
+        programme = views.get_programme(uow, path.programme_id, current_principal())
+        return jsonify(views.programme_view(uow, programme))
 
 
 @api.get(
@@ -57,8 +58,8 @@ def get_programme(path: ProgrammePath) -> Response:
 @requires(*READERS)
 def programme_progress(path: ProgrammePath) -> Response:
     with runtime_of().uow() as uow:
-        programme = handlers.get_programme(uow, path.programme_id, current_principal())
-        return jsonify(handlers.programme_progress(uow, programme))
+        programme = views.get_programme(uow, path.programme_id, current_principal())
+        return jsonify(views.programme_progress(uow, programme))
 
 
 @api.get(
@@ -70,8 +71,8 @@ def programme_progress(path: ProgrammePath) -> Response:
 @requires(*READERS)
 def list_mentors(path: ProgrammePath) -> Response:
     with runtime_of().uow() as uow:
-        programme = handlers.get_programme(uow, path.programme_id, current_principal())
-        return jsonify(items=[{"mentor": a.mentor, "name": a.name} for a in handlers.mentors_of(uow, programme.id)])
+        programme = views.get_programme(uow, path.programme_id, current_principal())
+        return jsonify(items=views.mentor_items(uow, programme.id))
 
 
 @api.post(
@@ -82,12 +83,11 @@ def list_mentors(path: ProgrammePath) -> Response:
 )
 @requires("operator")
 def assign_mentor(path: ProgrammePath, body: MentorIn) -> Response:
+    command = AssignMentor(path.programme_id, body.mentor, body.name, current_principal())
     with runtime_of().uow() as uow:
-        handlers.assign_mentor(uow, path.programme_id, body.mentor, body.name, current_principal())
+        handlers.assign_mentor(uow, command)
         uow.commit()
-        return jsonify(
-            items=[{"mentor": a.mentor, "name": a.name} for a in handlers.mentors_of(uow, path.programme_id)]
-        )
+        return jsonify(items=views.mentor_items(uow, path.programme_id))
 
 
 @api.delete(
@@ -99,11 +99,9 @@ def assign_mentor(path: ProgrammePath, body: MentorIn) -> Response:
 @requires("operator")
 def unassign_mentor(path: MentorPath) -> Response:
     with runtime_of().uow() as uow:
-        handlers.unassign_mentor(uow, path.programme_id, path.mentor)
+        handlers.unassign_mentor(uow, UnassignMentor(path.programme_id, path.mentor))
         uow.commit()
-        return jsonify(
-            items=[{"mentor": a.mentor, "name": a.name} for a in handlers.mentors_of(uow, path.programme_id)]
-        )
+        return jsonify(items=views.mentor_items(uow, path.programme_id))
 
 
 @api.patch(
@@ -114,11 +112,9 @@ def unassign_mentor(path: MentorPath) -> Response:
 )
 @requires("operator", "mentor")
 def reschedule(path: MilestonePath, body: RescheduleIn) -> Response:
+    command = RescheduleMilestone(path.milestone_id, body.due_date, body.reason, current_principal())
     with runtime_of().uow() as uow:
-        milestone = handlers.reschedule_milestone(
-            uow, path.milestone_id, body.due_date, body.reason, current_principal()
-        )
+        milestone = handlers.reschedule_milestone(uow, command)
         uow.commit()
-        programme = handlers.get_programme(uow, milestone.programme_id)
-        view = handlers.programme_view(uow, programme)
-        return jsonify(next(m for s in view["stages"] for m in s["milestones"] if m["id"] == milestone.id))
+        programme = views.get_programme(uow, milestone.programme_id)
+        return jsonify(views.milestone_view(uow, programme, milestone.id))

@@ -1,78 +1,25 @@
-"""Mentoring use cases, each run inside one unit of work by the API routes and the event consumer."""
+"""Mentoring use cases: ``handler(uow, command)``, run by the routes and the event consumer, which commit."""
 
-from services.mentoring.handlers.deliverables import (
-    StoredFile,
-    advance_programme,
-    get_submission,
-    milestone_history,
-    review_submission,
-    store_upload,
-    submission_file,
-    submission_view,
-    submissions_dir,
-    submit_deliverable,
-)
-from services.mentoring.handlers.evaluation import confirm, evaluation_view, self_assess
-from services.mentoring.handlers.plans import (
-    default_template,
-    default_template_data,
-    set_cohort_template,
-    set_cohort_weights,
-    template_for_cohort,
-    template_view,
-    weights_for_cohort,
-    weights_view,
-)
+from services.mentoring.handlers.deliverables import check_hand_in, review_submission, submit_deliverable
+from services.mentoring.handlers.evaluation import confirm_evaluation, self_assess
+from services.mentoring.handlers.plans import set_evaluation_weights, set_plan_template
 from services.mentoring.handlers.programmes import (
     assign_mentor,
-    check_access,
-    deadline_set,
-    get_milestone,
-    get_programme,
-    list_programmes,
-    mentors_of,
-    milestone_deadline_id,
-    programme_view,
     reschedule_milestone,
-    start_programme_for_signed_mou,
+    start_programme,
     unassign_mentor,
 )
-from services.mentoring.handlers.progress import cohort_progress, programme_progress
 
 __all__ = [
-    "StoredFile",
-    "advance_programme",
     "assign_mentor",
-    "check_access",
-    "cohort_progress",
-    "confirm",
-    "deadline_set",
-    "default_template",
-    "default_template_data",
-    "evaluation_view",
-    "get_milestone",
-    "get_programme",
-    "get_submission",
-    "list_programmes",
-    "mentors_of",
-    "milestone_deadline_id",
-    "milestone_history",
-    "programme_progress",
-    "programme_view",
+    "check_hand_in",
+    "confirm_evaluation",
     "reschedule_milestone",
     "review_submission",
     "self_assess",
-    "set_cohort_template",
-    "set_cohort_weights",
-    "start_programme_for_signed_mou",
-    "store_upload",
-    "submission_file",
-    "submission_view",
-    "submissions_dir",
+    "set_evaluation_weights",
+    "set_plan_template",
+    "start_programme",
     "submit_deliverable",
-    "template_for_cohort",
-    "template_view",
     "unassign_mentor",
-    "weights_for_cohort",
-    "weights_view",
 ]

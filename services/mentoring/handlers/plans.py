@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import func, select
 
 from services.mentoring import domain
+from services.mentoring.commands import SetEvaluationWeights, SetPlanTemplate
 from services.mentoring.orm import EvaluationWeights, PlanTemplateVersion
-from shared.auth import Principal
 from shared.uow import UnitOfWork
 
 
@@ -23,7 +23,7 @@ def default_template() -> domain.PlanTemplate:
     return domain.PlanTemplate.from_data(default_template_data())
 
 
-def _latest_template_row(uow: UnitOfWork, cohort_year: int) -> PlanTemplateVersion | None:
+def latest_template_row(uow: UnitOfWork, cohort_year: int) -> PlanTemplateVersion | None:
     return uow.session.scalar(
         select(PlanTemplateVersion)
         .where(PlanTemplateVersion.cohort_year == cohort_year)
@@ -34,32 +34,15 @@ def _latest_template_row(uow: UnitOfWork, cohort_year: int) -> PlanTemplateVersi
 
 def template_for_cohort(uow: UnitOfWork, cohort_year: int) -> domain.PlanTemplate:
     """The cohort's latest template, or the one that ships when the cohort has none of its own."""
-    row = _latest_template_row(uow, cohort_year)
+    row = latest_template_row(uow, cohort_year)
     if row is None:
         return default_template()
     return domain.PlanTemplate.from_data({**row.body, "name": row.name, "version": row.version})
 
 
-def template_view(uow: UnitOfWork, cohort_year: int) -> dict[str, Any]:
-    row = _latest_template_row(uow, cohort_year)
-    if row is None:
-        data = default_template_data()
-        return {"cohort_year": cohort_year, "source": "default", **data, "set_at": None, "set_by": None}
-    return {
-        "cohort_year": cohort_year,
-        "source": "cohort",
-        **row.body,
-        "name": row.name,
-        "version": row.version,
-        "set_at": row.created_at.isoformat(),
-        "set_by": row.created_by,
-    }
-
-
-def set_cohort_template(
-    uow: UnitOfWork, cohort_year: int, data: dict[str, Any], principal: Principal
-) -> PlanTemplateVersion:
+def set_plan_template(uow: UnitOfWork, command: SetPlanTemplate) -> PlanTemplateVersion:
     """Store a new version; programmes already running keep the dates they were given."""
+    cohort_year, data = command.cohort_year, dict(command.plan)
     current = uow.session.scalar(
         select(func.max(PlanTemplateVersion.version)).where(PlanTemplateVersion.cohort_year == cohort_year)
     )
@@ -73,7 +56,7 @@ def set_cohort_template(
         name=template.name,
         body=body,
         created_at=uow.clock.now(),
-        created_by=principal.sub,
+        created_by=command.principal.sub,
     )
     uow.session.add(row)
     uow.session.flush()
@@ -85,28 +68,14 @@ def weights_for_cohort(uow: UnitOfWork, cohort_year: int) -> dict[str, float]:
     return dict(row.weights) if row is not None else dict(domain.DEFAULT_WEIGHTS)
 
 
-def weights_view(uow: UnitOfWork, cohort_year: int) -> dict[str, Any]:
-    row = uow.session.get(EvaluationWeights, cohort_year)
+def set_evaluation_weights(uow: UnitOfWork, command: SetEvaluationWeights) -> EvaluationWeights:
+    checked = domain.check_weights(command.weights)
+    row = uow.session.get(EvaluationWeights, command.cohort_year)
+    by = command.principal.sub
     if row is None:
-        return {"cohort_year": cohort_year, "source": "default", "weights": dict(domain.DEFAULT_WEIGHTS)}
-    return {
-        "cohort_year": cohort_year,
-        "source": "cohort",
-        "weights": dict(row.weights),
-        "set_at": row.set_at.isoformat(),
-        "set_by": row.set_by,
-    }
-
-
-def set_cohort_weights(
-    uow: UnitOfWork, cohort_year: int, weights: dict[str, float], principal: Principal
-) -> EvaluationWeights:
-    checked = domain.check_weights(weights)
-    row = uow.session.get(EvaluationWeights, cohort_year)
-    if row is None:
-        row = EvaluationWeights(cohort_year=cohort_year, weights=checked, set_at=uow.clock.now(), set_by=principal.sub)
+        row = EvaluationWeights(cohort_year=command.cohort_year, weights=checked, set_at=uow.clock.now(), set_by=by)
         uow.session.add(row)
     else:
-        row.weights, row.set_at, row.set_by = checked, uow.clock.now(), principal.sub
+        row.weights, row.set_at, row.set_by = checked, uow.clock.now(), by
     uow.session.flush()
     return row

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from services.mentoring import domain
 from services.mentoring.orm import Milestone, Programme, Stage
 from shared.uow import UnitOfWork
 
@@ -20,7 +21,7 @@ def programme_progress(uow: UnitOfWork, programme: Programme) -> dict[str, Any]:
         )
     )
     current = next((s for s in stages if s.status == "active"), None)
-    waiting = [m for m in milestones if m.status != "accepted"]
+    waiting = [m for m in milestones if not domain.is_final("milestone", m.status)]
     upcoming = next((m for m in waiting if m.due_at >= now), None)
     overdue = [m for m in waiting if m.due_at < now]
     return {
@@ -30,7 +31,7 @@ def programme_progress(uow: UnitOfWork, programme: Programme) -> dict[str, Any]:
         "cohort_year": programme.cohort_year,
         "status": programme.status,
         "stage": {"key": current.key, "title": current.title} if current else None,
-        "stages_completed": sum(1 for s in stages if s.status == "completed"),
+        "stages_completed": sum(1 for s in stages if domain.is_final("stage", s.status)),
         "stages_total": len(stages),
         "milestones_accepted": len(milestones) - len(waiting),
         "milestones_total": len(milestones),
