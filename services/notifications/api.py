@@ -9,7 +9,7 @@ from flask import Response, jsonify
 from flask_openapi3 import APIBlueprint, Tag
 from pydantic import BaseModel, Field
 
-from services.notifications import handlers
+from services.notifications import views
 from shared.web import BEARER, requires, runtime_of
 
 deliveries_tag = Tag(name="deliveries", description="Emails sent to officials, and failures with reasons")
@@ -56,7 +56,7 @@ class DeliveryList(BaseModel):
 @requires("operator", "service", "mentor", "assessor")
 def list_deliveries(query: DeliveryQuery) -> Response:
     with runtime_of().uow() as uow:
-        rows = handlers.list_deliveries(
+        rows = views.list_deliveries(
             uow,
             region=query.region,
             deadline=query.deadline,

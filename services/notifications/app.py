@@ -7,14 +7,16 @@ from typing import Any
 
 from flask_openapi3 import OpenAPI
 
+from services.notifications.consumers import subscriptions
 from services.notifications.directory import OfficialsDirectory, OfficialsSource
-from services.notifications.handlers import Notifier, Transport
-from services.notifications.mailer import SmtpTransport
+from services.notifications.mail import SmtpTransport, Transport
 from services.notifications.metrics import NotificationCollector
+from services.notifications.notifier import Notifier
 from services.notifications.orm import metadata
-from services.notifications.tasks import kick_delivery, register_tasks, subscriptions
+from services.notifications.tasks import kick_delivery, register_tasks
 from shared.clock import Clock
-from shared.config import Settings
+from shared.config import Settings, load_settings
+from shared.db import make_engine, make_session_factory
 from shared.http_client import ServiceClient
 from shared.runtime import ServiceRuntime, bootstrap_service
 from shared.web import create_service_app
@@ -35,6 +37,10 @@ def bootstrap(
     **overrides: Any,
 ) -> NotificationsRuntime:
     """The runtime, its consumer and tasks; tests may pass their own officials source and mail transport."""
+    settings = settings or load_settings()
+    # The officials cache is kept in short transactions of its own, on the service's engine: made here
+    # so the directory can be wired before the runtime exists.
+    engine = overrides.pop("engine", None) or make_engine(settings.database_url(NAME))
 
     def dependencies(settings: Settings, clock: Clock) -> dict[str, Any]:
         mail = settings.notifications
@@ -46,9 +52,10 @@ def bootstrap(
             timeout=settings.http_timeout_seconds,
             retries=settings.http_retries,
         )
+        directory = OfficialsDirectory(source, make_session_factory(engine), clock, mail.officials_cache_seconds)
         notifier = Notifier(
-            settings=settings,
-            directory=OfficialsDirectory(source, clock, mail.officials_cache_seconds),
+            settings=mail,
+            directory=directory,
             transport=transport or SmtpTransport(mail.smtp_url, mail.smtp_timeout_seconds),
         )
         return {"notifier": notifier}
@@ -61,6 +68,7 @@ def bootstrap(
         after_processed=kick_delivery,
         runtime_class=NotificationsRuntime,
         dependencies=dependencies,
+        engine=engine,
         **overrides,
     )
     register_tasks(runtime)

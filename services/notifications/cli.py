@@ -8,16 +8,15 @@ import sys
 from datetime import datetime
 from typing import Any
 
+from services.notifications.domain import DELIVERY
 from shared.errors import CerdasError
-
-STATUSES = ("pending", "sending", "sent", "retrying", "failed")
 
 
 def register(commands: argparse._SubParsersAction) -> None:
     deliveries = commands.add_parser("deliveries", help="list emails sent to officials, and failures with reasons")
     deliveries.add_argument("--region", help="region code, e.g. 12.01")
     deliveries.add_argument("--deadline", help="deadline id, e.g. mentoring:milestone:<id>")
-    deliveries.add_argument("--status", choices=STATUSES)
+    deliveries.add_argument("--status", choices=DELIVERY.states)
     deliveries.add_argument("--recipient", help="email address")
     deliveries.add_argument("--limit", type=int, default=50, help="newest first; at most this many (default 50)")
     deliveries.add_argument("--json", action="store_true", help="one JSON object per line instead of a table")
@@ -44,12 +43,12 @@ def _instant(raw: str) -> datetime:
 
 
 def _cmd_deliveries(args: argparse.Namespace) -> int:
-    from services.notifications import handlers
+    from services.notifications import views
     from services.notifications.app import bootstrap
 
     runtime = bootstrap()
     with runtime.uow() as uow:
-        rows = handlers.list_deliveries(
+        rows = views.list_deliveries(
             uow,
             region=args.region,
             deadline=args.deadline,
@@ -79,18 +78,22 @@ def _cmd_deliveries(args: argparse.Namespace) -> int:
 
 
 def _cmd_preview(args: argparse.Namespace) -> int:
-    from services.notifications import handlers
+    from services.notifications import views
     from services.notifications.app import bootstrap
 
     runtime = bootstrap()
+    notifier = runtime.notifier
     as_of = args.as_of or runtime.clock.now()
     with runtime.uow() as uow:
-        try:
-            items = handlers.preview(uow, runtime.notifier, args.region, as_of)
-        except CerdasError as exc:
-            print(f"cerdas: cannot preview reminders for {args.region}: {exc.detail}", file=sys.stderr)
-            return 1
-        uow.commit()  # keeps the officials just fetched in the cache
+        unsent = views.has_unsent_reminders(uow, args.region)
+    try:
+        # Asked like the sweep asks, with no transaction open; the directory caches what it is told.
+        officials = notifier.directory.officials(args.region) if unsent else []
+    except CerdasError as exc:
+        print(f"cerdas: cannot preview reminders for {args.region}: {exc.detail}", file=sys.stderr)
+        return 1
+    with runtime.uow() as uow:
+        items = views.preview(uow, args.region, as_of, officials, notifier.policy.escalation)
     rows = [{**item, "recipients": ", ".join(item["recipients"]) or "(nobody)"} for item in items]
     if not args.json:
         print(f"reminders for {args.region} as of {as_of.isoformat()}: {len(items)} unsent")

@@ -1,13 +1,85 @@
-"""Reminder policy: when each reminder is due, who receives it, and how a send failure is classified."""
+"""Notification rules: the lifecycles of deadlines, reminders and deliveries, when each reminder is due,
+who receives it, and how a send failure is classified."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from shared.clock import at_local_hour, local_date
 from shared.config import ReminderPolicy
+from shared.errors import Conflict
+
+# A deadline follows what its producer last said: set (again) makes it active, cleared ends its reminders.
+DEADLINE_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "active": ("active", "cleared"),
+    "cleared": ("cleared", "active"),
+}
+REMINDER_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "pending": ("dispatched", "superseded", "cancelled"),
+    "dispatched": (),
+    "superseded": (),
+    "cancelled": (),
+}
+# 'sending' has no way back to 'pending': a row left there by a worker that died mid-conversation
+# is never resent (at most once; docs/notifications.md says what operators do).
+DELIVERY_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "pending": ("sending",),
+    "sending": ("sent", "retrying", "failed"),
+    "sent": (),
+    "retrying": ("sending",),
+    "failed": (),
+}
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    """A row's states and the moves between them; ``initial`` holds the states a new row may start in."""
+
+    name: str
+    transitions: Mapping[str, tuple[str, ...]]
+    initial: tuple[str, ...]
+
+    @property
+    def states(self) -> tuple[str, ...]:
+        return tuple(self.transitions)
+
+    def allows(self, current: str | None, target: str) -> bool:
+        if current is None:
+            return target in self.initial
+        return target in self.transitions.get(current, ())
+
+    def sources(self, target: str) -> tuple[str, ...]:
+        """The states a row may move to ``target`` from: what a bulk UPDATE to ``target`` matches on."""
+        return tuple(state for state, targets in self.transitions.items() if target in targets)
+
+
+DEADLINE = Lifecycle("deadline", DEADLINE_TRANSITIONS, initial=("active", "cleared"))
+REMINDER = Lifecycle("reminder", REMINDER_TRANSITIONS, initial=("pending",))
+DELIVERY = Lifecycle("delivery", DELIVERY_TRANSITIONS, initial=("pending",))
+# Only an active deadline is reminded; only a reminder that may still be dispatched is unsent.
+REMINDED_DEADLINE = "active"
+UNSENT_REMINDER = REMINDER.sources("dispatched")
+CLAIMABLE_DELIVERY = DELIVERY.sources("sending")
+
+
+def check_transition(lifecycle: Lifecycle, current: str | None, target: str) -> str:
+    """``target`` if a row in ``current`` (None: not yet stored) may move there; Conflict otherwise."""
+    if not lifecycle.allows(current, target):
+        allowed = lifecycle.initial if current is None else lifecycle.transitions.get(current, ())
+        raise Conflict(
+            f"a {lifecycle.name} that is {current or 'new'} cannot become {target}",
+            current_state=current,
+            allowed=list(allowed),
+        )
+    return target
+
+
+def needs_new_plan(current_status: str | None, current_due: datetime | None, due_at: datetime) -> bool:
+    """A deadline gets a fresh set of reminders when it is new, moved, or set again after being cleared."""
+    return current_status != REMINDED_DEADLINE or current_due != due_at
 
 
 @dataclass(frozen=True)
@@ -68,10 +140,30 @@ def recipient_roles(audience: Iterable[str], escalation: Sequence[str], step: in
     return reached + [role for role in audience if role not in escalation]
 
 
+def recipients(officials: Iterable[Mapping[str, Any]], roles: Iterable[str]) -> list[Mapping[str, Any]]:
+    """The officials holding ``roles`` who have an address, one entry per address, in role order."""
+    wanted = list(roles)
+    chosen = sorted(
+        (o for o in officials if o.get("role") in wanted and o.get("email")), key=lambda o: wanted.index(o["role"])
+    )
+    seen: set[str] = set()
+    out = []
+    for official in chosen:
+        email = official["email"].lower()
+        if email not in seen:  # one person holding two roles gets one email
+            seen.add(email)
+            out.append(official)
+    return out
+
+
 @dataclass(frozen=True)
 class SendOutcome:
     status: str  # sent | retry | failed
     detail: str
+
+
+# What a delivery becomes after each kind of answer.
+OUTCOME_STATUS = {"sent": "sent", "retry": "retrying", "failed": "failed"}
 
 
 def classify_smtp_failure(code: int | None, message: str, attempts: int, max_attempts: int) -> SendOutcome:

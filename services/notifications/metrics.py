@@ -8,10 +8,9 @@ from datetime import timedelta
 from prometheus_client.core import GaugeMetricFamily
 from sqlalchemy import func, select
 
+from services.notifications import domain
 from services.notifications.orm import Delivery, Reminder
 from shared.runtime import ServiceRuntime
-
-DELIVERY_STATES = ("pending", "sending", "sent", "retrying", "failed")
 
 
 class NotificationCollector:
@@ -30,11 +29,13 @@ class NotificationCollector:
             with self._runtime.session_factory() as session:
                 counts = dict(session.execute(select(Delivery.status, func.count()).group_by(Delivery.status)).all())
                 stuck = session.scalar(
-                    select(func.count()).where(Reminder.status == "pending", Reminder.due_at < now - grace)
+                    select(func.count()).where(
+                        Reminder.status.in_(domain.UNSENT_REMINDER), Reminder.due_at < now - grace
+                    )
                 )
         except Exception:  # a scrape must not fail because the database is briefly away
             return
-        for status in DELIVERY_STATES:
+        for status in domain.DELIVERY.states:
             deliveries.add_metric([status], counts.get(status, 0))
         late.add_metric([], stuck or 0)
         yield deliveries

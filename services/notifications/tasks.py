@@ -1,62 +1,28 @@
-"""Celery tasks of the notification worker: consume every event, scan reminders, deliver email."""
+"""Celery tasks of the notification worker: scan reminders, deliver email, and ask for prompt delivery."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import redis
 
-from services.notifications import handlers
-from services.notifications.directory import OfficialsDirectory
+from services.notifications import sending
+from services.notifications.handlers import NOTICE_EVENTS
 from shared.celery_app import DELIVERY_TASK, REMINDER_SCAN_TASK
-from shared.events import DeadlineClearedV1, DeadlineSetV1, Envelope, EventData, OfficialsChangedV1
 from shared.logging import get_logger
-from shared.messaging.inbox import Subscription
-from shared.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from services.notifications.app import NotificationsRuntime
 
 log = get_logger(__name__)
 SCAN_LOCK = "cerdas:notifications:reminder-scan"
 DELIVERY_KICK = "cerdas:notifications:delivery-kick"
 
 
-def _pass(envelope: Envelope, data: EventData) -> tuple[Envelope, EventData]:
-    return envelope, data
-
-
-def subscriptions(runtime: Any) -> dict[str, Subscription]:
-    policy = runtime.settings.notifications.reminder_policy
-
-    def on_deadline_set(uow: UnitOfWork, command: tuple[Envelope, EventData]) -> None:
-        envelope, data = command
-        assert isinstance(data, DeadlineSetV1)
-        handlers.on_deadline_set(uow, envelope, data, policy)
-
-    def on_deadline_cleared(uow: UnitOfWork, command: tuple[Envelope, EventData]) -> None:
-        envelope, data = command
-        assert isinstance(data, DeadlineClearedV1)
-        handlers.on_deadline_cleared(uow, envelope, data)
-
-    def on_officials_changed(uow: UnitOfWork, command: tuple[Envelope, EventData]) -> None:
-        _envelope, data = command
-        assert isinstance(data, OfficialsChangedV1)
-        OfficialsDirectory.invalidate(uow.session, data.region_code)
-
-    def on_stage_event(uow: UnitOfWork, command: tuple[Envelope, EventData]) -> None:
-        envelope, data = command
-        handlers.on_stage_event(uow, runtime.notifier, envelope, data)
-
-    return {
-        "deadline.set": Subscription(_pass, on_deadline_set),
-        "deadline.cleared": Subscription(_pass, on_deadline_cleared),
-        "assessment.officials_changed": Subscription(_pass, on_officials_changed),
-        **{event_type: Subscription(_pass, on_stage_event) for event_type in handlers.NOTICE_EVENTS},
-    }
-
-
-def register_tasks(runtime: Any) -> None:
-    notifier: handlers.Notifier = runtime.notifier
-    lock_seconds = max(60, int(runtime.settings.notifications.reminder_scan_seconds * 4))
+def register_tasks(runtime: NotificationsRuntime) -> None:
+    notifier = runtime.notifier
+    lock_seconds = max(60, int(notifier.settings.reminder_scan_seconds * 4))
 
     @runtime.celery.task(name=REMINDER_SCAN_TASK, ignore_result=True, shared=False)
     def scan_reminders() -> dict[str, Any]:
@@ -67,8 +33,7 @@ def register_tasks(runtime: Any) -> None:
             log.info("reminder scan already running elsewhere; skipped")
             return {"skipped": True}
         try:
-            with runtime.uow() as uow:
-                created = handlers.dispatch_due_reminders(uow, notifier)
+            created = sending.scan_reminders(runtime.uow, notifier)
         finally:
             lock.release()
             client.close()
@@ -78,17 +43,17 @@ def register_tasks(runtime: Any) -> None:
 
     @runtime.celery.task(name=DELIVERY_TASK, ignore_result=True, shared=False)
     def deliver_pending() -> dict[str, int]:
-        return handlers.deliver_due(runtime.uow, notifier)
+        return sending.deliver_due(runtime.uow, notifier)
 
 
-def kick_delivery(runtime: Any) -> Callable[[dict[str, Any], str], None]:
+def kick_delivery(runtime: NotificationsRuntime) -> Callable[[dict[str, Any], str], None]:
     """A stage notice should not wait for the next beat tick: once the event that queued it is
     committed, ask for a delivery run. A burst of events (a cohort's selection) asks once."""
 
     def after_processed(envelope: dict[str, Any], outcome: str) -> None:
         if outcome != "processed" or not isinstance(envelope, dict):
             return
-        if envelope.get("type") not in handlers.NOTICE_EVENTS:
+        if envelope.get("type") not in NOTICE_EVENTS:
             return
         client = redis.Redis.from_url(runtime.settings.broker_url)
         try:

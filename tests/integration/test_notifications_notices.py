@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import icalendar
 import pytest
 
-from services.notifications.mailer import SmtpTransport
+from services.notifications.mail import SmtpTransport
 from shared import events
 from tests.conftest import auth
 from tests.support.notifications import (

@@ -11,7 +11,7 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 from sqlalchemy import select
 
-from services.notifications.mailer import SmtpTransport
+from services.notifications.mail import SmtpTransport
 from services.notifications.orm import Delivery, Reminder
 from shared.celery_app import DELIVERY_TASK, REMINDER_SCAN_TASK
 from shared.clock import end_of_local_day
@@ -300,14 +300,13 @@ def test_a_clearing_that_overtakes_its_deadline_keeps_the_deadline_cleared(servi
 
 
 def test_a_scan_that_reaches_its_limit_still_sends_one_catch_up_reminder_per_deadline(service, smtp_server, clock):
-    from services.notifications.handlers import deliver_due, dispatch_due_reminders
+    from services.notifications.sending import deliver_due, scan_reminders
 
     deliver_event(service, deadline_set(DUE, ANNOUNCED, audience=("kominfo_head",)))
     notifier = service.notifier
     with moved_to(clock, wib(3, 10)):  # before_3, before_1 and the day's reminder are all due
         for _ in range(3):  # scans that take only two reminder rows at a time
-            with service.uow() as uow:
-                dispatch_due_reminders(uow, notifier, limit=2)
+            scan_reminders(service.uow, notifier, limit=2)
         deliver_due(service.uow, notifier)
     got = received(smtp_server)
     assert len(got) == 1 and "jatuh tempo hari ini" in got[0][1], got

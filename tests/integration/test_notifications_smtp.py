@@ -11,7 +11,7 @@ import pytest
 from aiosmtpd.smtp import AuthResult
 
 from services.notifications import domain
-from services.notifications.mailer import Rendered, SmtpError, SmtpTransport, build_message
+from services.notifications.mail import Rendered, SmtpError, SmtpTransport, build_message
 from shared.devtools.smtp_sink import BoundPortController
 
 

@@ -6,7 +6,7 @@ from email.message import EmailMessage
 
 import pytest
 
-from services.notifications.mailer import SmtpError, SmtpTransport
+from services.notifications.mail import SmtpError, SmtpTransport
 
 
 class GrumpyServer:
@@ -120,8 +120,8 @@ def test_an_email_that_cannot_be_built_fails_with_the_reason_and_the_rest_still_
 def test_a_malformed_officials_answer_postpones_the_reminder_and_is_not_cached(make_runtime, clock, smtp_server):
     from sqlalchemy import select
 
-    from services.notifications.handlers import dispatch_due_reminders
     from services.notifications.orm import OfficialsCache, Reminder
+    from services.notifications.sending import scan_reminders
     from tests.support.notifications import FakeOfficials, deadline_set, deliver_event
 
     class Malformed(FakeOfficials):
@@ -133,8 +133,7 @@ def test_a_malformed_officials_answer_postpones_the_reminder_and_is_not_cached(m
     runtime = make_runtime("notifications", officials_source=source, transport=SmtpTransport(smtp_server.url, 5))
     now = clock.now()
     deliver_event(runtime, deadline_set(now - __import__("datetime").timedelta(hours=1), now))
-    with runtime.uow() as uow:
-        assert dispatch_due_reminders(uow, runtime.notifier) == 0
+    assert scan_reminders(runtime.uow, runtime.notifier) == 0
     with runtime.session_factory() as session:
         assert session.scalars(select(OfficialsCache)).all() == []
         assert "pending" in {r.status for r in session.scalars(select(Reminder))}

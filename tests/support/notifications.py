@@ -118,7 +118,7 @@ def deadline_set(
 
 def deliver_event(runtime: Any, envelope: dict) -> str:
     """Apply one event through the service's consumer, as its Celery task does."""
-    from services.notifications.tasks import subscriptions as event_handlers
+    from services.notifications.consumers import subscriptions as event_handlers
 
     return consume(runtime.uow, event_handlers(runtime), envelope)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from services.notifications import domain
-from services.notifications.mailer import local_date_phrases, local_due_phrases, render, template_environment
+from services.notifications.mail import local_date_phrases, local_due_phrases, render, template_environment
 from shared.clock import end_of_local_day
 from shared.config import ReminderPolicy
 

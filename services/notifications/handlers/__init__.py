@@ -1,25 +1,26 @@
-"""Notification use cases: the deadline projection, due reminders, stage notices and email delivery."""
+"""Notification use cases, each ``handler(uow, command)``: the deadline projection, due reminders,
+stage notices and the steps of email delivery. None commits: its entrypoint does."""
 
-from services.notifications.handlers.delivery import deliver_due
-from services.notifications.handlers.notices import NOTICE_EVENTS, on_stage_event
-from services.notifications.handlers.notifier import Notifier, Transport
-from services.notifications.handlers.reading import list_deliveries
-from services.notifications.handlers.reminders import (
-    dispatch_due_reminders,
-    on_deadline_cleared,
-    on_deadline_set,
-    preview,
+from services.notifications.handlers.deadlines import apply_deadline_cleared, apply_deadline_set
+from services.notifications.handlers.deliveries import (
+    ClaimedDelivery,
+    DeadlineEntry,
+    claim_delivery,
+    record_delivery_outcome,
 )
+from services.notifications.handlers.notices import NOTICE_EVENTS, queue_notice
+from services.notifications.handlers.officials import forget_officials
+from services.notifications.handlers.reminders import dispatch_due_reminders
 
 __all__ = [
     "NOTICE_EVENTS",
-    "Notifier",
-    "Transport",
-    "deliver_due",
+    "ClaimedDelivery",
+    "DeadlineEntry",
+    "apply_deadline_cleared",
+    "apply_deadline_set",
+    "claim_delivery",
     "dispatch_due_reminders",
-    "list_deliveries",
-    "on_deadline_cleared",
-    "on_deadline_set",
-    "on_stage_event",
-    "preview",
+    "forget_officials",
+    "queue_notice",
+    "record_delivery_outcome",
 ]

@@ -1,0 +1,104 @@
+"""The deadline projection: what producers said about each deadline, and the reminder rows it plans."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import update
+
+from services.notifications import domain
+from services.notifications.commands import ApplyDeadlineCleared, ApplyDeadlineSet
+from services.notifications.orm import Deadline, Reminder
+from shared.logging import get_logger
+from shared.uow import UnitOfWork
+
+log = get_logger(__name__)
+# A deadline known only from its deadline.cleared: it has no title, date or zone of its own yet.
+UNSEEN_KIND = "unseen"
+UNSEEN_TIMEZONE = "UTC"
+
+
+def apply_deadline_set(uow: UnitOfWork, command: ApplyDeadlineSet) -> int:
+    """Record the deadline; if it is new or moved, cancel its unsent reminders and plan afresh.
+    Returns how many reminders were planned (0 when nothing moved or the event is stale)."""
+    now = uow.clock.now()
+    deadline = uow.session.get(Deadline, command.deadline_id, with_for_update=True)
+    if deadline is not None and command.occurred_at < deadline.last_event_at:
+        log.info("stale deadline.set ignored", deadline_id=command.deadline_id)
+        return 0
+    current = deadline.status if deadline is not None else None
+    moved = domain.needs_new_plan(current, deadline.due_at if deadline is not None else None, command.due_at)
+    if deadline is None:
+        deadline = Deadline(id=command.deadline_id, generation=0)
+        uow.session.add(deadline)
+    deadline.region_code = command.region_code
+    deadline.timezone = command.timezone
+    deadline.kind = command.kind
+    deadline.title = command.title
+    deadline.region_name = command.region_name
+    deadline.due_at = command.due_at
+    deadline.audience = list(command.audience)
+    deadline.link = command.link
+    deadline.status = domain.check_transition(domain.DEADLINE, current, "active")
+    deadline.source = command.source
+    deadline.correlation_id = command.correlation_id
+    deadline.last_event_at = command.occurred_at
+    deadline.updated_at = now
+    if not moved:
+        return 0
+    _cancel_unsent(uow, command.deadline_id)
+    deadline.generation += 1
+    uow.session.flush()
+    planned = domain.plan_reminders(command.due_at, command.timezone, command.policy, command.occurred_at)
+    for reminder in planned:
+        uow.session.add(
+            Reminder(
+                id=str(uuid.uuid4()),
+                deadline_id=deadline.id,
+                generation=deadline.generation,
+                kind=reminder.kind,
+                step=reminder.step,
+                due_at=reminder.due_at,
+                status=domain.check_transition(domain.REMINDER, None, "pending"),
+            )
+        )
+    return len(planned)
+
+
+def apply_deadline_cleared(uow: UnitOfWork, command: ApplyDeadlineCleared) -> None:
+    deadline = uow.session.get(Deadline, command.deadline_id, with_for_update=True)
+    if deadline is None:
+        # The clearing overtook its deadline.set (e.g. one the outbox sweep republished late). Keep a
+        # cleared placeholder so that older deadline.set is recognised as stale, not planned afresh.
+        uow.session.add(
+            Deadline(
+                id=command.deadline_id,
+                region_code=command.region_code,
+                timezone=UNSEEN_TIMEZONE,
+                kind=UNSEEN_KIND,
+                title=command.deadline_id[:300],
+                due_at=command.occurred_at,
+                audience=[],
+                status=domain.check_transition(domain.DEADLINE, None, "cleared"),
+                source=command.source,
+                correlation_id=command.correlation_id,
+                generation=0,
+                last_event_at=command.occurred_at,
+                updated_at=uow.clock.now(),
+            )
+        )
+        return
+    if command.occurred_at < deadline.last_event_at:
+        return
+    deadline.status = domain.check_transition(domain.DEADLINE, deadline.status, "cleared")
+    deadline.last_event_at = command.occurred_at
+    deadline.updated_at = uow.clock.now()
+    _cancel_unsent(uow, command.deadline_id)
+
+
+def _cancel_unsent(uow: UnitOfWork, deadline_id: str) -> None:
+    uow.session.execute(
+        update(Reminder)
+        .where(Reminder.deadline_id == deadline_id, Reminder.status.in_(domain.REMINDER.sources("cancelled")))
+        .values(status="cancelled")
+    )

@@ -1,0 +1,88 @@
+"""Handing email to the mail server over SMTP, with the failures classified by the server's reply code."""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from email.message import EmailMessage
+from email.utils import parseaddr
+from typing import Protocol
+from urllib.parse import parse_qs, unquote, urlsplit
+
+
+class Transport(Protocol):
+    """Hands one message to the mail server, or raises ``SmtpError``."""
+
+    def send(self, message: EmailMessage) -> str: ...
+
+
+class SmtpError(Exception):
+    """A send that did not go through; ``code`` is the server's reply code, None for connection trouble."""
+
+    def __init__(self, code: int | None, message: str) -> None:
+        super().__init__(f"{code} {message}" if code else message)
+        self.code = code
+        self.message = message
+
+
+class SmtpTransport:
+    """SMTP from a URL: smtp:// (plain, ?starttls=true to upgrade), smtp+starttls://, smtps:// (TLS).
+
+    User and password in the URL log in after TLS is up; ``?cafile=/path/ca.pem`` trusts a private
+    certificate authority besides the system's.
+    """
+
+    def __init__(self, url: str, timeout: float = 20.0) -> None:
+        parts = urlsplit(url)
+        self.host = parts.hostname or "127.0.0.1"
+        self.scheme = parts.scheme
+        self.port = parts.port or {"smtps": 465, "smtp+starttls": 587}.get(parts.scheme, 25)
+        self.username = unquote(parts.username) if parts.username else None
+        self.password = unquote(parts.password) if parts.password else None
+        query = parse_qs(parts.query)
+        self.starttls = parts.scheme == "smtp+starttls" or query.get("starttls", ["false"])[0] in ("1", "true")
+        self.timeout = timeout
+        self.cafile = query.get("cafile", [None])[0]
+
+    def _tls_context(self) -> ssl.SSLContext:
+        context = ssl.create_default_context()
+        if self.cafile:
+            context.load_verify_locations(cafile=self.cafile)
+        return context
+
+    def send(self, message: EmailMessage) -> str:
+        sender = parseaddr(str(message["From"]))[1]
+        recipient = parseaddr(str(message["To"]))[1]
+        try:
+            client: smtplib.SMTP
+            if self.scheme == "smtps":
+                client = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=self._tls_context())
+            else:
+                client = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+            try:
+                if self.starttls:
+                    client.starttls(context=self._tls_context())
+                if self.username:
+                    client.login(self.username, self.password or "")
+                refused = client.send_message(message, from_addr=sender, to_addrs=[recipient])
+                if refused:
+                    code, text = refused[recipient]
+                    raise SmtpError(code, text.decode(errors="replace"))
+            except BaseException:
+                client.close()
+                raise
+            # The server has taken the message: whatever QUIT answers, it must not count as a failure,
+            # or a retry would send the official the same email twice.
+            try:
+                client.quit()
+            except (smtplib.SMTPException, OSError):
+                client.close()
+            return "250 accepted"
+        except smtplib.SMTPRecipientsRefused as exc:
+            code, text = next(iter(exc.recipients.values()))
+            raise SmtpError(code, text.decode(errors="replace") if isinstance(text, bytes) else str(text)) from exc
+        except smtplib.SMTPResponseException as exc:
+            text = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
+            raise SmtpError(exc.smtp_code, text) from exc
+        except (smtplib.SMTPException, OSError) as exc:
+            raise SmtpError(None, f"{exc.__class__.__name__}: {exc}") from exc

@@ -1,0 +1,133 @@
+"""The beat's two flows, each a few transactions by nature: due reminders become deliveries, and due
+deliveries are claimed, sent over SMTP and recorded, one handler call and one commit per step."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from email.message import EmailMessage
+
+from services.notifications import domain, handlers, views
+from services.notifications.commands import ClaimDelivery, DispatchDueReminders, RecordDeliveryOutcome
+from services.notifications.mail import (
+    SmtpError,
+    build_message,
+    calendar_bytes,
+    deadline_calendar,
+    render,
+    template_environment,
+)
+from services.notifications.notifier import Notifier
+from shared.errors import NotFound, UpstreamUnavailable
+from shared.logging import correlation, get_logger
+from shared.uow import UnitOfWork
+
+log = get_logger(__name__)
+UowFactory = Callable[[], UnitOfWork]
+
+
+def scan_reminders(uow_factory: UowFactory, notifier: Notifier, limit: int = 500) -> int:
+    """Turn due reminders into deliveries; returns how many deliveries were created.
+
+    The regions' officials are fetched between two transactions, so no row stays locked while the
+    assessment service answers; a region it cannot tell about keeps its reminders for the next scan.
+    """
+    with uow_factory() as uow:
+        due = views.due_deadlines(uow, limit)
+    if not due:
+        return 0
+    officials = {}
+    for region_code in sorted(set(due.values())):
+        try:
+            officials[region_code] = tuple(notifier.directory.officials(region_code))
+        except (UpstreamUnavailable, NotFound) as exc:
+            for deadline_id in (d for d, region in due.items() if region == region_code):
+                log.warning("officials unavailable; reminder postponed", deadline_id=deadline_id, error=exc.detail)
+    ready = tuple(d for d, region in due.items() if region in officials)
+    if not ready:
+        return 0
+    command = DispatchDueReminders(deadline_ids=ready, officials=officials, escalation=notifier.policy.escalation)
+    with uow_factory() as uow:
+        created = handlers.dispatch_due_reminders(uow, command)
+        uow.commit()
+    return created
+
+
+def deliver_due(uow_factory: UowFactory, notifier: Notifier, limit: int = 200) -> dict[str, int]:
+    """Send every delivery that is due. Each is claimed in its own committed transaction before the SMTP
+    conversation, so no two workers ever send the same one."""
+    counts = {"sent": 0, "retry": 0, "failed": 0}
+    with uow_factory() as uow:
+        due_ids = views.due_deliveries(uow, limit)
+    for delivery_id in due_ids:
+        outcome = deliver_one(uow_factory, notifier, delivery_id)
+        if outcome is not None:
+            counts[outcome.status] += 1
+    return counts
+
+
+def deliver_one(uow_factory: UowFactory, notifier: Notifier, delivery_id: str) -> domain.SendOutcome | None:
+    """Claim, send and record one delivery; None when it was not ours to send."""
+    with uow_factory() as uow:
+        claim = handlers.claim_delivery(uow, ClaimDelivery(delivery_id))
+        uow.commit()
+        now = uow.clock.now()
+    if claim is None:
+        return None  # another worker has it, or it was already sent
+    with correlation(claim.correlation_id):
+        # From here until the outcome is committed the row says 'sending': if the worker dies in
+        # between, nothing resends it (at most once); docs/notifications.md says what operators do.
+        outcome = _send(notifier, claim, now)
+        with uow_factory() as uow:
+            handlers.record_delivery_outcome(
+                uow, RecordDeliveryOutcome(claim.id, outcome, notifier.settings.smtp_retry_seconds)
+            )
+            uow.commit()
+        log.info(
+            "email " + outcome.status,
+            delivery_id=claim.id,
+            recipient=claim.recipient,
+            kind=claim.kind,
+            detail=outcome.detail,
+            attempts=claim.attempts,
+        )
+    return outcome
+
+
+def _send(notifier: Notifier, claim: handlers.ClaimedDelivery, now: datetime) -> domain.SendOutcome:
+    try:
+        message = message_for(claim, notifier.settings.mail_from, now)
+    except Exception as exc:  # a broken template or calendar will not mend itself by retrying
+        log.exception("could not build the email", delivery_id=claim.id)
+        return domain.SendOutcome("failed", f"could not build the email: {exc.__class__.__name__}: {exc}"[:2000])
+    try:
+        notifier.transport.send(message)
+    except SmtpError as exc:
+        return domain.classify_smtp_failure(exc.code, exc.message, claim.attempts, notifier.settings.smtp_max_attempts)
+    return domain.SendOutcome("sent", "250")
+
+
+def message_for(claim: handlers.ClaimedDelivery, mail_from: str, now: datetime) -> EmailMessage:
+    """The email of a claimed delivery, built afresh from its stored template, context and calendar."""
+    payload = claim.payload
+    rendered = render(template_environment(), payload["template"], payload["context"])
+    spec = payload.get("calendar")
+    calendar, method, filename = None, "PUBLISH", "tenggat.ics"
+    if spec is True and claim.deadline is not None:
+        deadline = claim.deadline
+        calendar = deadline_calendar(deadline.id, deadline.title, deadline.due_at, deadline.timezone, now)
+    elif isinstance(spec, dict):
+        calendar = calendar_bytes(spec, now, attendee=claim.recipient)
+        method, filename = spec.get("method", "PUBLISH"), spec.get("filename", "undangan.ics")
+    return build_message(
+        sender=mail_from,
+        recipient=claim.recipient,
+        recipient_name=payload.get("display_name", ""),
+        rendered=rendered,
+        msg_id=claim.message_id,
+        correlation_id=claim.correlation_id,
+        date=now,
+        calendar=calendar,
+        calendar_method=method,
+        calendar_name=filename,
+    )
