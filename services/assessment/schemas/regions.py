@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, EmailStr, Field
 
 from services.assessment.schemas.base import Clean, Strict
+from shared.clock import INDONESIAN_ZONES
 from shared.validation import ProgrammeDate
 
 
@@ -16,7 +17,7 @@ class RegionIn(Strict):
     name: str = Field(min_length=2, max_length=120)
     kind: Literal["provinsi", "kabupaten", "kota"]
     province_code: str | None = Field(default=None, max_length=2)
-    timezone: Literal["Asia/Jakarta", "Asia/Pontianak", "Asia/Makassar", "Asia/Jayapura"]
+    timezone: Literal[INDONESIAN_ZONES]  # type: ignore[valid-type]
 
 
 class RegionBulkIn(Strict):
