@@ -17,6 +17,7 @@ from typing import IO
 from shared.errors import Conflict, Invalid, NotFound, PayloadTooLarge
 
 CHUNK = 64 * 1024
+DISPLAY_NAME_LIMIT = 200
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,20 @@ class StoredBlob:
     key: str
     sha256: str
     size: int
+
+
+def display_name(uploaded: str | None, fallback: str, limit: int = DISPLAY_NAME_LIMIT) -> str:
+    """The name a download is offered under: no directories (``../../tmp/x.pdf`` becomes ``tmp_x.pdf``),
+    no characters a header cannot carry, and short enough to store, keeping the extension."""
+    from werkzeug.utils import secure_filename
+
+    name = secure_filename(uploaded or "") or fallback
+    if len(name) <= limit:
+        return name
+    stem, dot, suffix = name.rpartition(".")
+    if not dot or len(suffix) > 10:
+        return name[:limit]
+    return f"{stem[: limit - len(suffix) - 1]}.{suffix}"
 
 
 def key_for(sha256: str) -> str:

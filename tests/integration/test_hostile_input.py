@@ -97,3 +97,40 @@ def test_a_signing_in_the_year_9999_is_refused_at_the_edge(make_runtime):
     response = mou_app(mou).test_client().post(f"/agreements/{agreement}/sign", json=body, headers=auth("operator"))
     assert response.status_code == 422, response.get_json()
     assert response.get_json()["errors"][0]["field"] == "signed_at"
+
+
+def test_a_milestone_moved_to_the_year_9999_is_refused_at_the_edge(make_runtime):
+    from services.mentoring.app import create_app as mentoring_app
+    from tests.support.mentoring import start_programme
+
+    mentoring = make_runtime("mentoring")
+    programme_id = start_programme(mentoring)
+    client = mentoring_app(mentoring).test_client()
+    programme = client.get(f"/programmes/{programme_id}", headers=auth("operator")).get_json()
+    milestone = programme["stages"][0]["milestones"][0]["id"]
+    response = client.patch(f"/milestones/{milestone}", json={"due_date": "9999-12-30"}, headers=auth("operator"))
+    assert response.status_code == 422, response.get_json()
+    assert response.get_json()["errors"][0]["field"] == "due_date"
+
+
+def test_a_deliverable_s_hostile_file_name_becomes_a_safe_display_name(make_runtime):
+    import io
+
+    from services.mentoring.app import create_app as mentoring_app
+    from tests.support.mentoring import start_programme
+
+    mentoring = make_runtime("mentoring")
+    programme_id = start_programme(mentoring)
+    client = mentoring_app(mentoring).test_client()
+    programme = client.get(f"/programmes/{programme_id}", headers=auth("operator")).get_json()
+    milestone = programme["stages"][0]["milestones"][0]["id"]
+    name = "../../../../tmp/" + "x" * 3000 + ".pdf"
+    response = client.post(
+        f"/milestones/{milestone}/submissions",
+        data={"file": (io.BytesIO(b"%PDF-1.7 SK Dewan Smart City"), name)},
+        headers=auth("region", region=programme["region_code"]),
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 201, response.get_json()
+    stored = response.get_json()["file"]["filename"]
+    assert "/" not in stored and ".." not in stored and len(stored) <= 200 and stored.endswith(".pdf")

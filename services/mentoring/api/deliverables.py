@@ -18,7 +18,7 @@ from services.mentoring.schemas import (
     SubmissionPath,
 )
 from shared.errors import Invalid, PayloadTooLarge
-from shared.storage import DocumentStore
+from shared.storage import DocumentStore, display_name
 from shared.web import current_principal, requires, runtime_of
 
 
@@ -29,7 +29,7 @@ def _store(uploads: DocumentStore, upload: WerkzeugFileStorage, max_mb: int) -> 
         # The limit is set in MiB, so the answer names it in MiB.
         raise PayloadTooLarge(f"the file is larger than {max_mb} MiB") from None
     return DeliverableFile(
-        filename=upload.filename or "deliverable",
+        filename=display_name(upload.filename, "deliverable"),
         content_type=upload.mimetype or None,
         size_bytes=blob.size,
         sha256=blob.sha256,

@@ -9,6 +9,7 @@ from flask_openapi3 import FileStorage
 from pydantic import BaseModel, Field, HttpUrl
 
 from services.mentoring.schemas.base import Clean, Strict
+from shared.validation import ProgrammeDate
 
 
 class SubmissionPath(Clean):
@@ -61,7 +62,9 @@ class SubmissionOut(BaseModel):
 class ReviewIn(Strict):
     decision: Literal["accept", "request_revision"]
     comments: str | None = Field(default=None, max_length=5000, description="required when asking for a revision")
-    due_date: date | None = Field(default=None, description="the new local due date of a revision; required for one")
+    due_date: ProgrammeDate | None = Field(
+        default=None, description="the new local due date of a revision; required for one"
+    )
 
 
 class DueDateChange(BaseModel):

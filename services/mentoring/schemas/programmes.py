@@ -7,6 +7,7 @@ from datetime import date
 from pydantic import BaseModel, Field
 
 from services.mentoring.schemas.base import Clean, Strict
+from shared.validation import ProgrammeDate
 
 
 class ProgrammeQuery(Clean):
@@ -74,7 +75,7 @@ class ProgrammeList(BaseModel):
 
 
 class RescheduleIn(Strict):
-    due_date: date = Field(description="the new local due date; the deadline ends at midnight in the region")
+    due_date: ProgrammeDate = Field(description="the new local due date; the deadline ends at midnight in the region")
     reason: str | None = Field(default=None, max_length=500)
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from flask import Response, jsonify
 from werkzeug.datastructures import FileStorage
-from werkzeug.utils import secure_filename
 
 from services.mou import handlers, views
 from services.mou.api.common import api, document_json, documents_tag, mou_runtime
 from services.mou.commands import UploadDocument
 from services.mou.schemas import AgreementPath, DocumentForm, DocumentList, DocumentOut, DocumentPath
 from shared.errors import Invalid
+from shared.storage import display_name
 from shared.web import current_principal, requires, runtime_of
 
 DOWNLOAD = {
@@ -36,7 +36,7 @@ def upload_document(path: AgreementPath, form: DocumentForm) -> tuple[Response, 
     content = form.file.stream.read(limit + 1)
     # The name only ever reaches a download's Content-Disposition (storage is by digest), made safe here.
     command = UploadDocument(
-        path.agreement_id, secure_filename(form.file.filename or ""), content, current_principal(), limit
+        path.agreement_id, display_name(form.file.filename, ""), content, current_principal(), limit
     )
     with runtime.uow() as uow:
         document, created = handlers.upload_document(uow, command, documents=runtime.documents)
