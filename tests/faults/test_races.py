@@ -85,3 +85,35 @@ def test_two_line_ups_sent_at_once_leave_one_current_holder_per_role(service_on_
     assert client.put("/regions/12.01/officials", json=line_up("Baru"), headers=auth("operator")).status_code == 200
     listed = client.get("/regions/12.01/officials", headers=auth("operator")).get_json()["officials"]
     assert [o["name"] for o in listed] == ["Baru"]
+
+
+def test_two_reviews_of_one_deliverable_apply_once(service_on_backend):
+    import io
+
+    from services.mentoring import commands, handlers
+    from services.mentoring.app import create_app as mentoring_app
+    from shared.auth import Principal
+    from tests.support.mentoring import outbox, start_programme
+
+    mentoring = service_on_backend("mentoring")
+    programme_id = start_programme(mentoring, region_code="12.01")
+    with mentoring.uow() as uow:
+        operator = Principal(sub="op", role="operator")
+        handlers.assign_mentor(uow, commands.AssignMentor(programme_id, "mentor-rina", "Rina", operator))
+        uow.commit()
+    client = mentoring_app(mentoring).test_client()
+    programme = client.get(f"/programmes/{programme_id}", headers=auth("operator")).get_json()
+    milestone = programme["stages"][0]["milestones"][0]["id"]
+    submitted = client.post(
+        f"/milestones/{milestone}/submissions",
+        data={"file": (io.BytesIO(b"%PDF-1.7 Buku I"), "buku-1.pdf")},
+        headers=auth("region", region="12.01"),
+        content_type="multipart/form-data",
+    )
+    assert submitted.status_code == 201, submitted.get_json()
+    review = f"/submissions/{submitted.get_json()['id']}/review"
+    mentor = auth("mentor", sub="mentor-rina")
+    clients = [mentoring_app(mentoring).test_client() for _ in range(2)]
+    responses = at_once(*[lambda c=c: c.post(review, json={"decision": "accept"}, headers=mentor) for c in clients])
+    assert sorted(r.status_code for r in responses) == [200, 409], [r.get_json() for r in responses]
+    assert len(outbox(mentoring, "mentoring.deliverable_reviewed")) == 1

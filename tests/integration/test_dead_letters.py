@@ -104,3 +104,29 @@ def test_the_cli_lists_and_replays_dead_letters(redis_client, redis_url, monkeyp
     assert main(["events", "replay", "--queue", "mentoring"]) == 0
     assert [e["id"] for e in queued_envelopes(redis_client, "mentoring")] == [envelope["id"]]
     assert redis_client.llen(dead_letter_key("mentoring")) == 0
+
+
+@pytest.mark.timeout(120)
+def test_an_event_its_handler_refuses_is_parked_at_once_not_after_fifty_retries(
+    make_runtime, settings, clock, redis_client
+):
+    """A rule that refuses the event's content will refuse it on every retry: no retry storm, one attempt."""
+    from shared.errors import Invalid
+
+    base = make_runtime("mou")
+    runtime = build_runtime("mou", replace(settings, event_max_retries=50), metadata, clock=clock, engine=base.engine)
+    calls = []
+
+    def refuse(uow, command):
+        calls.append(1)
+        raise Invalid("the due date lies outside the programme's years", field="due_at")
+
+    register_consumer(runtime, {"assessment.region_selected": Subscription(lambda e, d: d, refuse)})
+    with start_worker(
+        runtime.celery, pool="threads", concurrency=1, perform_ping_check=False, queues=["mou"], shutdown_timeout=30
+    ):
+        CeleryPublisher(runtime.celery).send("mou", _selected(runtime))
+        assert wait_until(lambda: redis_client.llen(dead_letter_key("mou")) == 1, timeout=60)
+    [parked] = DeadLetters(redis_client).list("mou")
+    assert parked["attempts"] == 1 and parked["reason"].startswith("refused: Invalid")
+    assert len(calls) == 1 and _inbox(runtime) == 0
