@@ -60,6 +60,23 @@ def _add_correlation(_logger: object, _name: str, event: dict) -> dict:
     return event
 
 
+class _CurrentStderr(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is when a line is logged, not the stream in force at start: a
+    server thread logging after a test runner swapped stderr back would otherwise write to a closed
+    stream and print "--- Logging error ---" tracebacks."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property  # type: ignore[override]
+    def stream(self) -> object:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: object) -> None:
+        pass
+
+
 def configure_logging(service: str, level: str = "INFO", fmt: str = "json") -> None:
     """Route structlog and stdlib logging (Flask, Celery, gunicorn) through one JSON renderer."""
     shared_processors: list = [
@@ -84,7 +101,7 @@ def configure_logging(service: str, level: str = "INFO", fmt: str = "json") -> N
             renderer,
         ],
     )
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _CurrentStderr()
     handler.setFormatter(formatter)
     root = logging.getLogger()
     root.handlers[:] = [handler]
