@@ -71,6 +71,8 @@ class NotificationSettings:
     smtp_timeout_seconds: float = 20.0
     smtp_retry_seconds: float = 60.0
     smtp_max_attempts: int = 8
+    # A claimed email not recorded within this long (its worker died mid-send) is sent again.
+    delivery_lease_seconds: float = 3600.0
 
 
 @dataclass(frozen=True)
@@ -194,5 +196,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             smtp_timeout_seconds=number_value(env, "CERDAS_SMTP_TIMEOUT_SECONDS", 20.0, minimum=0.1),
             smtp_retry_seconds=number_value(env, "CERDAS_SMTP_RETRY_SECONDS", 60.0, minimum=0.0),
             smtp_max_attempts=int_value(env, "CERDAS_SMTP_MAX_ATTEMPTS", 8, minimum=1),
+            delivery_lease_seconds=number_value(env, "CERDAS_DELIVERY_LEASE_SECONDS", 3600.0, minimum=60.0),
         ),
     )

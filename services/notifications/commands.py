@@ -83,6 +83,8 @@ class ClaimDelivery:
     """Take a due delivery for sending (pending or retrying -> sending), so that no one else sends it."""
 
     delivery_id: str
+    # How long the claim holds: longer than the slowest SMTP conversation RFC 5321 allows.
+    lease_seconds: float = 3600.0
 
 
 @dataclass(frozen=True)
@@ -92,3 +94,5 @@ class RecordDeliveryOutcome:
     delivery_id: str
     outcome: SendOutcome
     retry_seconds: float
+    # The attempt the claim counted: a worker whose lease ran out and was claimed again records nothing.
+    attempt: int | None = None

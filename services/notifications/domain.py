@@ -27,7 +27,9 @@ REMINDER_TRANSITIONS: dict[str, tuple[str, ...]] = {
 # is never resent (at most once; docs/notifications.md says what operators do).
 DELIVERY_TRANSITIONS: dict[str, tuple[str, ...]] = {
     "pending": ("sending",),
-    "sending": ("sent", "retrying", "failed"),
+    # A claim is a lease: a row still 'sending' once its lease has run out belonged to a worker that died
+    # mid-send, and is claimed again (its email keeps its Message-ID).
+    "sending": ("sending", "sent", "retrying", "failed"),
     "sent": (),
     "retrying": ("sending",),
     "failed": (),

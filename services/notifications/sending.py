@@ -69,18 +69,20 @@ def deliver_due(uow_factory: UowFactory, notifier: Notifier, limit: int = 200) -
 def deliver_one(uow_factory: UowFactory, notifier: Notifier, delivery_id: str) -> domain.SendOutcome | None:
     """Claim, send and record one delivery; None when it was not ours to send."""
     with uow_factory() as uow:
-        claim = handlers.claim_delivery(uow, ClaimDelivery(delivery_id))
+        claim = handlers.claim_delivery(uow, ClaimDelivery(delivery_id, notifier.settings.delivery_lease_seconds))
         uow.commit()
         now = uow.clock.now()
     if claim is None:
         return None  # another worker has it, or it was already sent
     with correlation(claim.correlation_id):
-        # From here until the outcome is committed the row says 'sending': if the worker dies in
-        # between, nothing resends it (at most once); docs/notifications.md says what operators do.
+        # From here until the outcome is committed the row says 'sending': if the worker dies in between,
+        # the row is claimed again once its lease ends and sent with the same Message-ID (at least once;
+        # docs/notifications.md says why).
         outcome = _send(notifier, claim, now)
         with uow_factory() as uow:
             handlers.record_delivery_outcome(
-                uow, RecordDeliveryOutcome(claim.id, outcome, notifier.settings.smtp_retry_seconds)
+                uow,
+                RecordDeliveryOutcome(claim.id, outcome, notifier.settings.smtp_retry_seconds, claim.attempts),
             )
             uow.commit()
         log.info(

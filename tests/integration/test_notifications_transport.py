@@ -2,19 +2,28 @@
 
 import socket
 import threading
+import time
 from email.message import EmailMessage
 
 import pytest
 
 from services.notifications.mail import SmtpError, SmtpTransport
+from services.notifications.mail.transport import SmtpTimeouts
 
 
 class GrumpyServer:
     """A minimal SMTP peer that takes the message and then answers QUIT with ``quit_reply``."""
 
-    def __init__(self, quit_reply: bytes, data_reply: bytes = b"250 2.0.0 queued as 1\r\n") -> None:
+    def __init__(
+        self,
+        quit_reply: bytes,
+        data_reply: bytes = b"250 2.0.0 queued as 1\r\n",
+        storing: threading.Event | None = None,
+    ) -> None:
         self.quit_reply = quit_reply
         self.data_reply = data_reply
+        # Set by the test once the client has waited past its command timeout: the server "stores" until then.
+        self.storing = storing
         self.accepted = 0
         self.sock = socket.create_server(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
@@ -31,6 +40,8 @@ class GrumpyServer:
                 if in_data:
                     if line == b".":
                         in_data = False
+                        if self.storing is not None:
+                            self.storing.wait(30)
                         self.accepted += self.data_reply.startswith(b"250")
                         connection.sendall(self.data_reply)
                     continue
@@ -138,3 +149,47 @@ def test_a_malformed_officials_answer_postpones_the_reminder_and_is_not_cached(m
         assert session.scalars(select(OfficialsCache)).all() == []
         assert "pending" in {r.status for r in session.scalars(select(Reminder))}
     assert source.calls == 1
+
+
+def _slow_store(data_end: float) -> tuple[float, int, Exception | None]:
+    """The server answers the end of DATA only after the client has waited three command timeouts."""
+    stored = threading.Event()
+    server = GrumpyServer(b"221 bye\r\n", storing=stored)
+    timeouts = SmtpTimeouts(connect=5, command=0.5, data_start=5, data_block=5, data_end=data_end)
+    release = threading.Timer(1.5, stored.set)
+    release.start()
+    started, failure = time.monotonic(), None
+    try:
+        SmtpTransport(f"smtp://127.0.0.1:{server.port}", timeouts=timeouts).send(message())
+    except SmtpError as exc:
+        failure = exc
+    finally:
+        release.cancel()
+        stored.set()
+        server.thread.join(timeout=10)
+        server.close()
+    return time.monotonic() - started, server.accepted, failure
+
+
+def test_a_server_storing_slowly_is_waited_for_at_the_end_of_data_as_rfc_5321_asks():
+    waited, accepted, failure = _slow_store(data_end=30)
+    assert failure is None and accepted == 1
+    assert waited >= 1.5  # longer than any command timeout: the end of DATA has its own, ten minutes by default
+
+
+def test_giving_up_before_the_end_of_data_answers_is_what_made_a_stored_message_look_failed():
+    # The old single timeout: the server stored the message, the client saw a failure and would resend.
+    _, accepted, failure = _slow_store(data_end=0.5)
+    assert failure is not None and failure.code is None
+    assert accepted == 1
+
+
+def test_the_default_stage_timeouts_are_the_rfc_minimums():
+    timeouts = SmtpTransport("smtp://mail.example:25", timeout=7).timeouts
+    assert (timeouts.connect, timeouts.command, timeouts.data_start, timeouts.data_block, timeouts.data_end) == (
+        7,
+        300,
+        120,
+        180,
+        600,
+    )

@@ -345,7 +345,7 @@ def test_an_outcome_for_a_delivery_nobody_claimed_is_refused(service):
 
 
 def test_the_lifecycles_refuse_moves_they_do_not_list():
-    assert domain.DELIVERY.sources("sending") == ("pending", "retrying")
+    assert domain.DELIVERY.sources("sending") == ("pending", "sending", "retrying")
     assert domain.REMINDER.sources("cancelled") == ("pending",)
     for lifecycle, current, target in (
         (domain.DELIVERY, "sending", "pending"),
@@ -378,7 +378,7 @@ def test_the_beat_sends_each_due_reminder_once(service):
     assert len(service.events("notification.sent")) == 2
 
 
-def test_a_worker_lost_in_the_middle_of_a_send_never_sends_twice(service):
+def test_a_worker_lost_in_the_middle_of_a_send_is_resent_once_its_lease_ends(service):
     transport = FakeTransport(RuntimeError("the worker died"))
     notifier = notifier_for(service, transport)
     service.run(
@@ -386,10 +386,28 @@ def test_a_worker_lost_in_the_middle_of_a_send_never_sends_twice(service):
     )
     with pytest.raises(RuntimeError):
         sending.deliver_due(service.uow, notifier)
-    service.clock.advance(timedelta(days=1))
+    # Within the lease the row is still someone's: no second send while a slow server may yet answer.
+    service.clock.advance(timedelta(minutes=59))
     assert sending.deliver_due(service.uow, notifier) == {"sent": 0, "retry": 0, "failed": 0}
     assert [(d.status, d.attempts) for d in deliveries(service)] == [("sending", 1)]
-    assert transport.sent == []
+    service.clock.advance(timedelta(minutes=2))
+    assert sending.deliver_due(service.uow, notifier) == {"sent": 1, "retry": 0, "failed": 0}
+    assert [(d.status, d.attempts) for d in deliveries(service)] == [("sent", 2)]
+    [message] = transport.sent
+    assert message["Message-ID"] == deliveries(service)[0].message_id
+
+
+def test_a_worker_whose_lease_ran_out_records_nothing_over_the_new_claim(service):
+    delivery_id = queued_delivery(service)
+    first = service.run(handlers.claim_delivery, ClaimDelivery(delivery_id, lease_seconds=60))
+    service.clock.advance(timedelta(minutes=2))
+    second = service.run(handlers.claim_delivery, ClaimDelivery(delivery_id, lease_seconds=60))
+    assert (first.attempts, second.attempts) == (1, 2)
+    late = RecordDeliveryOutcome(delivery_id, domain.SendOutcome("failed", "550"), 60, attempt=first.attempts)
+    assert service.run(handlers.record_delivery_outcome, late) == "sending"
+    done = RecordDeliveryOutcome(delivery_id, domain.SendOutcome("sent", "250"), 60, attempt=second.attempts)
+    assert service.run(handlers.record_delivery_outcome, done) == "sent"
+    assert len(service.events("notification.failed")) == 0
 
 
 def test_a_temporary_smtp_failure_is_retried_by_a_later_run(service):

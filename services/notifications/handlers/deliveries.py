@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import update
@@ -92,10 +92,12 @@ def add_delivery(
 def claim_delivery(uow: UnitOfWork, command: ClaimDelivery) -> ClaimedDelivery | None:
     """Move a due delivery to 'sending' and count the attempt; None if it is not due or someone else has it.
 
-    One conditional UPDATE, so of two workers racing for the row exactly one matches it; once its entrypoint
-    commits, nothing sends the row again unless its outcome says 'retrying'.
+    One conditional UPDATE, so of two workers racing for the row exactly one matches it. The claim is a
+    lease: while 'sending', ``next_attempt_at`` is when the lease ends, and only a row whose lease ran out
+    (its worker died between the SMTP answer and the record) is claimed again.
     """
     now = uow.clock.now()
+    lease_end = now + timedelta(seconds=command.lease_seconds)
     claimed = uow.session.execute(
         update(Delivery)
         .where(
@@ -103,7 +105,7 @@ def claim_delivery(uow: UnitOfWork, command: ClaimDelivery) -> ClaimedDelivery |
             Delivery.status.in_(domain.CLAIMABLE_DELIVERY),
             Delivery.next_attempt_at <= now,
         )
-        .values(status="sending", attempts=Delivery.attempts + 1)
+        .values(status="sending", attempts=Delivery.attempts + 1, next_attempt_at=lease_end)
     ).rowcount
     if claimed != 1:
         return None
@@ -135,6 +137,9 @@ def record_delivery_outcome(uow: UnitOfWork, command: RecordDeliveryOutcome) -> 
         raise NotFound(f"no delivery {command.delivery_id}")
     outcome = command.outcome
     now = uow.clock.now()
+    if command.attempt is not None and (delivery.status != "sending" or delivery.attempts != command.attempt):
+        # Our lease ran out and another worker claimed the row since: its record is the one that counts.
+        return delivery.status
     delivery.status = domain.check_transition(domain.DELIVERY, delivery.status, domain.OUTCOME_STATUS[outcome.status])
     if outcome.status == "retry":
         delivery.last_error = outcome.detail

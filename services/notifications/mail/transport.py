@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import smtplib
+import socket
 import ssl
+from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import parseaddr
 from typing import Protocol
@@ -25,6 +27,62 @@ class SmtpError(Exception):
         self.message = message
 
 
+@dataclass(frozen=True)
+class SmtpTimeouts:
+    """How long the client waits at each stage, after RFC 5321 section 4.5.3.2. A server may take up to
+    ten minutes to answer the end of DATA while it stores the message; giving up sooner and retrying
+    sends the official the same email twice."""
+
+    connect: float = 20.0
+    command: float = 300.0  # the greeting, EHLO, STARTTLS, AUTH, MAIL, RCPT, QUIT
+    data_start: float = 120.0
+    data_block: float = 180.0
+    data_end: float = 600.0
+
+
+class _StagedTimeouts:
+    """Sets the socket's timeout for the stage the conversation is in (mixed into smtplib's clients)."""
+
+    _timeouts: SmtpTimeouts
+    _in_data = False
+
+    def _stage(self, seconds: float) -> None:
+        sock = getattr(self, "sock", None)
+        if sock is not None:
+            sock.settimeout(seconds)
+
+    def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
+        sock = super()._get_socket(host, port, timeout)  # type: ignore[misc]
+        sock.settimeout(self._timeouts.command)  # the TCP connect used the connect timeout; now the greeting
+        return sock
+
+    def putcmd(self, cmd: str, args: str = "") -> None:
+        self._in_data = cmd.lower() == "data"
+        self._stage(self._timeouts.data_start if self._in_data else self._timeouts.command)
+        super().putcmd(cmd, args)  # type: ignore[misc]
+
+    def send(self, s: bytes | str) -> None:
+        if self._in_data and isinstance(s, bytes) and s.endswith(b"\r\n.\r\n"):
+            self._stage(self._timeouts.data_block)
+            super().send(s)  # type: ignore[misc]
+            self._in_data = False
+            self._stage(self._timeouts.data_end)
+            return
+        super().send(s)  # type: ignore[misc]
+
+
+class _Smtp(_StagedTimeouts, smtplib.SMTP):
+    def __init__(self, host: str, port: int, timeouts: SmtpTimeouts) -> None:
+        self._timeouts = timeouts
+        super().__init__(host, port, timeout=timeouts.connect)
+
+
+class _SmtpSsl(_StagedTimeouts, smtplib.SMTP_SSL):
+    def __init__(self, host: str, port: int, timeouts: SmtpTimeouts, context: ssl.SSLContext) -> None:
+        self._timeouts = timeouts
+        super().__init__(host, port, timeout=timeouts.connect, context=context)
+
+
 class SmtpTransport:
     """SMTP from a URL: smtp:// (plain, ?starttls=true to upgrade), smtp+starttls://, smtps:// (TLS).
 
@@ -32,7 +90,7 @@ class SmtpTransport:
     certificate authority besides the system's.
     """
 
-    def __init__(self, url: str, timeout: float = 20.0) -> None:
+    def __init__(self, url: str, timeout: float = 20.0, timeouts: SmtpTimeouts | None = None) -> None:
         parts = urlsplit(url)
         self.host = parts.hostname or "127.0.0.1"
         self.scheme = parts.scheme
@@ -41,7 +99,9 @@ class SmtpTransport:
         self.password = unquote(parts.password) if parts.password else None
         query = parse_qs(parts.query)
         self.starttls = parts.scheme == "smtp+starttls" or query.get("starttls", ["false"])[0] in ("1", "true")
-        self.timeout = timeout
+        # ``timeout`` (CERDAS_SMTP_TIMEOUT_SECONDS) bounds the TCP connect; each later stage waits as long
+        # as RFC 5321 asks, unless a caller (a test) chooses otherwise.
+        self.timeouts = timeouts or SmtpTimeouts(connect=timeout)
         self.cafile = query.get("cafile", [None])[0]
 
     def _tls_context(self) -> ssl.SSLContext:
@@ -56,9 +116,9 @@ class SmtpTransport:
         try:
             client: smtplib.SMTP
             if self.scheme == "smtps":
-                client = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=self._tls_context())
+                client = _SmtpSsl(self.host, self.port, self.timeouts, self._tls_context())
             else:
-                client = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+                client = _Smtp(self.host, self.port, self.timeouts)
             try:
                 if self.starttls:
                     client.starttls(context=self._tls_context())
