@@ -103,3 +103,37 @@ def test_a_body_that_is_not_json_is_upstream_unavailable(server):
     Scripted.script = [(200, b"<html>maintenance</html>", 0)]
     with pytest.raises(UpstreamUnavailable, match="not JSON"):
         client_for(server).get_json("/regions/12.01/officials")
+
+
+def test_a_hung_service_costs_one_timeout_then_calls_fail_at_once_until_it_may_be_tried_again():
+    """With assessment hung (accepting, never answering), mail for regions whose officials are cached
+    must not wait behind lookups for the others: only the first lookup waits out its timeout."""
+    import socket
+
+    from shared.http_client import CircuitBreaker
+
+    hung = socket.create_server(("127.0.0.1", 0))
+    moved = [0.0]
+    try:
+        client = ServiceClient(
+            caller="notifications",
+            base_url=f"http://127.0.0.1:{hung.getsockname()[1]}",
+            secret=SECRET,
+            clock=SystemClock(),
+            timeout=0.5,
+            retries=0,
+            breaker=CircuitBreaker(failures=1, reset_seconds=30, monotonic=lambda: time.monotonic() + moved[0]),
+        )
+        started = time.monotonic()
+        with pytest.raises(UpstreamUnavailable):
+            client.get_json("/regions/12.01/officials")
+        first = time.monotonic() - started
+        started = time.monotonic()
+        with pytest.raises(UpstreamUnavailable, match="not tried"):
+            client.get_json("/regions/12.71/officials")
+        assert time.monotonic() - started < first / 2
+        moved[0] = 31  # past the reset: the next call is tried for real again
+        with pytest.raises(UpstreamUnavailable, match="failed after retries"):
+            client.get_json("/regions/12.71/officials")
+    finally:
+        hung.close()
