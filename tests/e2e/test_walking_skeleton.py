@@ -18,9 +18,9 @@ from tests.conftest import auth
 from tests.support import infra
 from tests.support.notifications import OFFICIALS
 from tests.support.processes import ROOT, WEB, WORKERS, Honcho
+from tests.support.waiting import wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
-
 
 
 @pytest.fixture
@@ -62,6 +62,21 @@ def stack(tmp_path: Path, redis_url: str, redis_client, smtp_server):
         if databases:
             databases.drop()
         assert code is not None
+
+
+def _scans(honcho) -> int:
+    """Reminder scans the notifications worker has finished so far, counted from its log."""
+    log = honcho.log_path.read_text(errors="replace")
+    return sum(1 for line in log.splitlines() if "cerdas.notifications.scan_reminders[" in line and "succeeded" in line)
+
+
+def _unfinished(call) -> list:
+    """Deliveries not yet sent or failed: while any remain, a scan or delivery run is still at work."""
+    return [
+        d
+        for status in ("pending", "sending", "retrying")
+        for d in call("GET", "notifications", f"/deliveries?region=12.01&status={status}")["items"]
+    ]
 
 
 def _poll(fetch, timeout=60.0, interval=0.5):
@@ -203,7 +218,10 @@ def test_selection_to_reminder_emails(stack, smtp_server):
         _poll(mentoring_mail, timeout=90)
     except AssertionError:
         pytest.fail(f"expected reminders did not arrive; got {len(smtp_server.messages)}\n{honcho.log_tail(120)}")
-    time.sleep(4)  # several more scans: nothing may be sent twice
+    # Several more reminder scans must pass, seen in the worker's own log, and nothing may be sent twice.
+    scans = _scans(honcho)
+    assert wait_until(lambda: _scans(honcho) >= scans + 3, timeout=120), honcho.log_tail(40)
+    assert wait_until(lambda: not _unfinished(call), timeout=120)
     received = reminders()
     assert all(len(m.rcpt_tos) == 1 for m in smtp_server.messages), "one recipient per email, never a shared To"
     duplicates = [key for key, n in Counter(received).items() if n > 1]
