@@ -22,19 +22,22 @@ from tests.support.mou import dirjen, draft, outbox_events, representative
 pytestmark = pytest.mark.timeout(180)
 
 
+AGREEMENTS = 5  # each signed by two requests at once: 10 requests, 5 signings, 0 duplicates
+
+
 def test_two_signings_of_one_agreement_sign_it_once(service_on_backend):
     mou = service_on_backend("mou")
-    agreement = draft(mou)
-    signed_at = mou.clock.now().isoformat()
-    body = {"signed_at": signed_at, "signatories": [representative(), dirjen()]}
-    clients = [mou_app(mou).test_client() for _ in range(2)]
-    responses = at_once(
-        *[lambda c=c: c.post(f"/agreements/{agreement}/sign", json=body, headers=auth("operator")) for c in clients]
-    )
-    assert sorted(r.status_code for r in responses) == [200, 409], [r.get_json() for r in responses]
-    view = clients[0].get(f"/agreements/{agreement}", headers=auth("operator")).get_json()
-    assert len(view["signatories"]) == 2
-    assert len(outbox_events(mou, "mou.signed")) == 1
+    body = {"signed_at": mou.clock.now().isoformat(), "signatories": [representative(), dirjen()]}
+    for index in range(AGREEMENTS):
+        agreement = draft(mou, f"12.{index + 1:02d}")
+        clients = [mou_app(mou).test_client() for _ in range(2)]
+        responses = at_once(
+            *[lambda c=c: c.post(f"/agreements/{agreement}/sign", json=body, headers=auth("operator")) for c in clients]
+        )
+        assert sorted(r.status_code for r in responses) == [200, 409], [r.get_json() for r in responses]
+        view = clients[0].get(f"/agreements/{agreement}", headers=auth("operator")).get_json()
+        assert len(view["signatories"]) == 2
+    assert len(outbox_events(mou, "mou.signed")) == AGREEMENTS
 
 
 def test_three_selections_at_once_finalise_the_cohort_once(service_on_backend, clock):
