@@ -43,6 +43,7 @@ from shared.events.programme import (
     RegionNotSelectedV1,
     RegionScoredV1,
     RegionSelectedV1,
+    SessionScheduledV1,
     Signatory,
     StageChangedV1,
 )
@@ -79,6 +80,7 @@ __all__ = [
     "RegionScoredV1",
     "RegionSelectedV1",
     "ServiceName",
+    "SessionScheduledV1",
     "Signatory",
     "StageChangedV1",
     "assessment_deadline_id",

@@ -32,6 +32,7 @@ from shared.events.programme import (
     RegionNotSelectedV1,
     RegionScoredV1,
     RegionSelectedV1,
+    SessionScheduledV1,
     StageChangedV1,
 )
 from shared.registry import PUBLISHERS
@@ -55,6 +56,7 @@ CATALOGUE: dict[tuple[str, int], type[EventData]] = {
     ("mentoring.deliverable_reviewed", 1): DeliverableReviewedV1,
     ("mentoring.stage_completed", 1): StageChangedV1,
     ("mentoring.programme_completed", 1): ProgrammeCompletedV1,
+    ("mentoring.session_scheduled", 1): SessionScheduledV1,
     ("deadline.set", 1): DeadlineSetV1,
     ("deadline.cleared", 1): DeadlineClearedV1,
     ("notification.sent", 1): NotificationSentV1,

@@ -44,6 +44,17 @@ class DeadlineSetV1(EventData):
     due_at: AwareDatetime
     audience: list[str] = Field(min_length=1)
     link: str | None = None
+    version: int | None = Field(
+        default=None,
+        description="The publisher's count of changes to this deadline, kept in the deadline's own row: "
+        "consumers apply a set or clear only if its version is newer than the last they applied, whatever "
+        "the clocks of the processes that sent them say",
+    )
+    reminders: Literal["standard", "day_before"] = Field(
+        default="standard",
+        description="standard: the reminder policy with escalation when overdue; day_before: one reminder "
+        "the day before, never overdue (a session or ceremony the ministry itself has set)",
+    )
 
     @field_validator("timezone")
     @classmethod
@@ -66,6 +77,7 @@ class DeadlineClearedV1(EventData):
     deadline_id: str
     region_code: str
     reason: Literal["met", "cancelled"]
+    version: int | None = Field(default=None, description="as in deadline.set: the publisher's count of changes")
 
 
 class NotificationSentV1(EventData):

@@ -16,6 +16,9 @@ class Signatory(BaseModel):
     position: str
     acting: Literal["Pj", "Plh", "Plt"] | None = None
     on_behalf_of: str | None = None
+    title: str | None = Field(
+        default=None, description="academic titles as the official writes them, e.g. 'S.H., M.Si.'"
+    )
 
 
 # --- assessment -------------------------------------------------------------------------
@@ -93,6 +96,11 @@ class MouScheduledV1(EventData):
     mode: Literal["online", "offline"]
     venue: str | None = None
     deadline_id: str | None = Field(default=None, description="the signing deadline this appointment serves")
+    region_name: str | None = None
+    sequence: int | None = Field(default=None, description="counts the appointments made for this agreement")
+    attendees: list[str] = Field(
+        default_factory=list, description="official roles invited besides the signatories, e.g. bappeda_head"
+    )
 
 
 class MouSignedV1(EventData):
@@ -104,6 +112,9 @@ class MouSignedV1(EventData):
     timezone: str
     signed_at: datetime
     signatories: list[Signatory]
+    region_number: str | None = Field(default=None, description="the region's own number of the agreement")
+    ministry_number: str | None = Field(default=None, description="the ministry's number of the agreement")
+    attendees: list[str] = Field(default_factory=list, description="who attended besides the signatories")
 
 
 class MouExpiredV1(EventData):
@@ -158,6 +169,23 @@ class DeliverableReviewedV1(EventData):
     submission_id: str
     decision: Literal["accepted", "revision_requested"]
     comments: str | None = None
+
+
+class SessionScheduledV1(EventData):
+    """A technical guidance round (bimtek) of a programme: who is invited, on which local days."""
+
+    programme_id: str
+    session_id: str
+    region_code: str
+    region_name: str | None = None
+    timezone: str
+    stage_key: str
+    title: str
+    starts_on: date
+    ends_on: date
+    audience: list[str] = Field(min_length=1)
+    venue: str | None = None
+    sequence: int = Field(default=0, description="counts changes to the session, for the calendar entry")
 
 
 class ProgrammeCompletedV1(EventData):

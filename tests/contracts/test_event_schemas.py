@@ -23,29 +23,38 @@ def _resolve(schema: dict, root: dict) -> dict:
 
 
 def _shape(schema: dict, root: dict) -> object:
-    """What a field must look like: its type(s), format and, for objects, their own properties."""
+    """What a value must look like, without its nested objects' properties (compared field by field)."""
     schema = _resolve(schema, root)
     if "anyOf" in schema:
         return sorted(json.dumps(_shape(s, root), sort_keys=True) for s in schema["anyOf"])
-    shape = {key: schema[key] for key in ("type", "format", "enum", "const") if key in schema}
-    if "items" in schema:
-        shape["items"] = _shape(schema["items"], root)
-    if "properties" in schema:
-        shape["properties"] = {name: _shape(sub, root) for name, sub in schema["properties"].items()}
-    return shape
+    return {key: schema[key] for key in ("type", "format", "enum", "const") if key in schema}
+
+
+def _compare(old: dict, old_root: dict, new: dict, new_root: dict, where: str) -> list[str]:
+    """Problems a consumer of ``old`` would meet reading ``new``: removed or reshaped fields, new required
+    ones, at any depth; a nested object may gain optional fields like the event itself."""
+    old, new = _resolve(old, old_root), _resolve(new, new_root)
+    if _shape(old, old_root) != _shape(new, new_root):
+        return [f"field {where!r} changed shape"]
+    problems: list[str] = []
+    if "items" in old:
+        if "items" not in new:
+            return [f"field {where!r} changed shape"]
+        problems += _compare(old["items"], old_root, new["items"], new_root, f"{where}[]")
+    for name, old_field in old.get("properties", {}).items():
+        new_field = new.get("properties", {}).get(name)
+        inner = f"{where}.{name}" if where else name
+        if new_field is None:
+            problems.append(f"field {inner!r} was removed")
+        else:
+            problems += _compare(old_field, old_root, new_field, new_root, inner)
+    added_required = set(new.get("required", [])) - set(old.get("required", []))
+    problems += [f"field {(where + '.' if where else '') + name!r} became required" for name in sorted(added_required)]
+    return problems
 
 
 def incompatibilities(old: dict, new: dict) -> list[str]:
-    problems = []
-    for name, old_field in old.get("properties", {}).items():
-        new_field = new.get("properties", {}).get(name)
-        if new_field is None:
-            problems.append(f"field {name!r} was removed")
-        elif _shape(old_field, old) != _shape(new_field, new):
-            problems.append(f"field {name!r} changed shape")
-    added_required = set(new.get("required", [])) - set(old.get("required", []))
-    problems += [f"field {name!r} became required" for name in sorted(added_required)]
-    return problems
+    return _compare(old, old, new, new, "")
 
 
 @pytest.mark.parametrize("key", sorted(CURRENT))
@@ -76,3 +85,11 @@ def test_the_checker_catches_incompatible_changes():
     ) == ["field 'c' became required"]
     grown = {"properties": {**old["properties"], "c": {"type": "string"}}, "required": ["a"]}
     assert incompatibilities(old, grown) == []
+    nested = {"properties": {"s": {"type": "array", "items": {"$ref": "#/$defs/S"}}}, "$defs": {"S": old}}
+    nested_grown = {"properties": {"s": {"type": "array", "items": {"$ref": "#/$defs/S"}}}, "$defs": {"S": grown}}
+    assert incompatibilities(nested, nested_grown) == []
+    nested_shrunk = {
+        "properties": {"s": {"type": "array", "items": {"$ref": "#/$defs/S"}}},
+        "$defs": {"S": {"properties": {"a": {"type": "string"}}, "required": ["a"]}},
+    }
+    assert incompatibilities(nested, nested_shrunk) == ["field 's[].b' was removed"]
