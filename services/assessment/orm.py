@@ -9,7 +9,7 @@ from sqlalchemy import Boolean, Date, Float, ForeignKey, Index, Integer, String,
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import JSONType, UTCDateTime, new_metadata
-from shared.messaging.tables import messaging_tables
+from shared.messaging.tables import deadline_versions_table, messaging_tables
 
 
 class Base(DeclarativeBase):
@@ -18,6 +18,7 @@ class Base(DeclarativeBase):
 
 metadata = Base.metadata
 messaging_tables(metadata)
+deadline_versions_table(metadata)
 
 
 class Region(Base):

@@ -31,3 +31,15 @@ def messaging_tables(metadata: MetaData) -> tuple[Table, Table]:
         Column("processed_at", UTCDateTime(), nullable=False),
     )
     return outbox, inbox
+
+
+def deadline_versions_table(metadata: MetaData) -> Table:
+    """Each deadline a service publishes, with the count of its changes: the version its deadline.set
+    and deadline.cleared carry, incremented in the transaction of the change that causes them."""
+    return Table(
+        "deadline_versions",
+        metadata,
+        Column("deadline_id", String(200), primary_key=True),
+        Column("version", Integer, nullable=False),
+        Column("updated_at", UTCDateTime(), nullable=False),
+    )

@@ -110,6 +110,7 @@ def test_submit_request_revision_resubmit_accept_and_the_stage_completes_only_wh
         "deadline_id": f"mentoring:milestone:{sk_dewan['id']}",
         "region_code": "12.01",
         "reason": "met",
+        "version": 3,  # set when the programme started, moved by the revision request, met
     }
 
     # The stage waits for its other decree.

@@ -81,13 +81,14 @@ def test_a_representative_signing_is_recorded_and_published(mou, client):
     assert stored.name == "Sugiharto Hutabarat"
     [signed] = outbox_events(mou, "mou.signed")
     assert signed["data"]["agreement_id"] == agreement_id
-    assert signed["data"]["signatories"][0] == representative()
+    assert signed["data"]["signatories"][0] == {**representative(), "title": None}
     assert signed["data"]["signatories"][1]["on_behalf_of"] is None
     [cleared] = outbox_events(mou, "deadline.cleared")
     assert cleared["data"] == {
         "deadline_id": f"mou:signing:{agreement_id}",
         "region_code": TAPANULI_TENGAH,
         "reason": "met",
+        "version": 2,  # set when drafted, met when signed
     }
 
 

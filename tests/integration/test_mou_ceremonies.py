@@ -55,7 +55,10 @@ def test_a_cohort_is_signed_in_one_session_each_with_its_own_event(mou, client, 
     assert sorted(e["data"]["agreement_id"] for e in signed) == sorted(cohort.values())
     by_agreement = {e["data"]["agreement_id"]: e["data"] for e in signed}
     represented = by_agreement[cohort[tapteng]]["signatories"]
-    assert represented == [representative(), {**dirjen(), "acting": None, "on_behalf_of": None}]
+    assert represented == [
+        {**representative(), "title": None},
+        {**dirjen(), "acting": None, "on_behalf_of": None, "title": None},
+    ]
     assert {e["subject"] for e in signed} == set(cohort)
     assert len(outbox_events(mou, "deadline.cleared")) == COHORT_SIZE
 

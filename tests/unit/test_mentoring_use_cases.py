@@ -247,7 +247,7 @@ def test_a_revision_request_moves_the_deadline_and_a_resubmission_accepted_clear
     assert second.attempt == 2 and second.sha256 == first.sha256
     service.run(handlers.review_submission, ReviewSubmission(second.id, MENTOR, "accept"))
     assert [d for _, d in service.events("deadline.cleared")] == [
-        {"deadline_id": milestone_deadline_id(sk.id), "region_code": "12.01", "reason": "met"}
+        {"deadline_id": milestone_deadline_id(sk.id), "region_code": "12.01", "reason": "met", "version": 3}
     ]
     decisions = [d["decision"] for _, d in service.events("mentoring.deliverable_reviewed")]
     assert decisions == ["revision_requested", "accepted"]

@@ -168,7 +168,10 @@ def test_signing_records_both_parties_starts_the_term_and_meets_the_deadline(mou
     [(_, signed_event)] = mou.events("mou.signed")
     assert signed_event["signatories"][0]["on_behalf_of"] == "Pj Bupati Tapanuli Tengah"
     assert mou.events("deadline.cleared") == [
-        ("deadline.cleared", {"deadline_id": f"mou:signing:{agreement_id}", "region_code": "12.01", "reason": "met"})
+        (
+            "deadline.cleared",
+            {"deadline_id": f"mou:signing:{agreement_id}", "region_code": "12.01", "reason": "met", "version": 2},
+        )
     ]
 
 
