@@ -25,22 +25,30 @@ class DraftAgreement:
 
 @dataclass(frozen=True)
 class ScheduleAgreement:
-    """A naive ``scheduled_at`` is wall-clock time in the region's own zone."""
+    """A naive ``scheduled_at`` is wall-clock time in the ministry's zone (WIB): one ceremony, one instant.
+    ``attendees`` are the official roles invited besides the signatories (Bappeda, BPKPAD, Kominfo)."""
 
     agreement_id: str
     scheduled_at: datetime
     mode: str
     venue: str | None
     principal: Principal
+    attendees: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class SignAgreement:
+    """``region_number`` and ``ministry_number`` are each party's own register number of the agreement;
+    ``attendees`` who was present besides the signatories (e.g. 'Kepala Bappeda')."""
+
     agreement_id: str
     signed_at: datetime
     signatories: tuple[SignatoryInput, ...]
     principal: Principal
     term_days: int
+    region_number: str | None = None
+    ministry_number: str | None = None
+    attendees: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -62,16 +70,28 @@ class ScheduleCeremony:
     mode: str
     venue: str | None
     principal: Principal
+    attendees: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RegionSigning:
+    """One agreement of a ceremony: its region's own signatories and the particulars of its signing."""
+
+    agreement_id: str
+    signatories: tuple[SignatoryInput, ...]
+    region_number: str | None = None
+    ministry_number: str | None = None
+    attendees: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class SignCeremony:
-    """``signatories`` (the ministry's) sign every agreement; each of ``agreements`` pairs an agreement id
-    with its own region's signatories. Pairs, not a mapping, so an id listed twice is refused, not merged."""
+    """``signatories`` (the ministry's) sign every agreement; each of ``agreements`` is one region's own
+    signing. A sequence, not a mapping, so an id listed twice is refused, not merged."""
 
     signed_at: datetime
     signatories: tuple[SignatoryInput, ...]
-    agreements: tuple[tuple[str, tuple[SignatoryInput, ...]], ...]
+    agreements: tuple[RegionSigning, ...]
     principal: Principal
     term_days: int
 

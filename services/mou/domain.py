@@ -45,6 +45,13 @@ def states_that_may_become(target: str) -> tuple[str, ...]:
     return tuple(state for state, targets in TRANSITIONS.items() if target in targets)
 
 
+def signing_reminders(scheduled: bool) -> Literal["standard", "day_before"]:
+    """Before a ceremony is set, the region is reminded and escalated as any deadline; once the ministry
+    has set the ceremony, the signing is on the ministry's day: one reminder the day before, and nobody is
+    escalated for a signing the ministry itself scheduled."""
+    return "day_before" if scheduled else "standard"
+
+
 def opens_signing_deadline(state: str) -> bool:
     """Whether an agreement that starts in ``state`` awaits its signing, so reminders should run."""
     return state in SIGNABLE
@@ -83,6 +90,7 @@ class SignatoryInput:
     position: str
     acting: str | None = None
     on_behalf_of: str | None = None
+    title: str | None = None
 
 
 def check_signatories(signatories: Sequence[SignatoryInput]) -> None:

@@ -48,6 +48,12 @@ class Agreement(Base):
     signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     valid_until: Mapped[date | None] = mapped_column(Date, nullable=True)
     terminated_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # Official roles invited to the ceremony besides the signatories.
+    invited: Mapped[list[str]] = mapped_column(JSONType, nullable=False, default=list)
+    appointments: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    region_number: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    ministry_number: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    attendees: Mapped[list[str]] = mapped_column(JSONType, nullable=False, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
 
@@ -62,6 +68,7 @@ class Signatory(Base):
     position: Mapped[str] = mapped_column(String(200), nullable=False)
     acting: Mapped[str | None] = mapped_column(String(4), nullable=True)
     on_behalf_of: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    title: Mapped[str | None] = mapped_column(String(80), nullable=True)
 
 
 class Document(Base):

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from flask_openapi3 import FileStorage
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from shared.events import AudienceRole
 from shared.validation import ProgrammeInstant, ProgrammeTime
 
 
@@ -45,6 +46,7 @@ class SignatoryIn(Strict):
     on_behalf_of: str | None = Field(
         default=None, max_length=200, description="whom a representative signs for, e.g. 'Pj Bupati Tapanuli Tengah'"
     )
+    title: str | None = Field(default=None, max_length=80, description="academic titles, e.g. 'S.H., M.Si.'")
 
 
 class SignatoryOut(SignatoryIn):
@@ -59,15 +61,32 @@ SCHEDULED_AT = Field(
 VENUE = Field(default=None, max_length=300, description="a place (offline), or the meeting link (online)")
 
 
+Invited = Field(
+    default_factory=list,
+    max_length=10,
+    description="official roles invited besides the signatories, e.g. bappeda_head, bpkpad_head, kominfo_head",
+)
+NUMBER = Field(default=None, max_length=120, examples=["180/12/NK/2023"])
+Attendees = Field(
+    default_factory=list, max_length=30, description="who attended besides the signatories, e.g. 'Kepala Bappeda'"
+)
+
+
 class ScheduleIn(Strict):
     scheduled_at: ProgrammeTime = SCHEDULED_AT
     mode: Literal["online", "offline"]
     venue: str | None = VENUE
+    attendees: list[AudienceRole] = Invited
 
 
 class SignIn(Strict):
     signed_at: ProgrammeInstant
     signatories: list[SignatoryIn] = Field(min_length=2, max_length=20)
+    region_number: str | None = Field(default=None, max_length=120, description="the region's number of the agreement")
+    ministry_number: str | None = Field(
+        default=None, max_length=120, description="the ministry's number of the agreement"
+    )
+    attendees: list[Annotated[str, Field(min_length=2, max_length=160)]] = Attendees
 
 
 class TerminateIn(Strict):
@@ -81,10 +100,16 @@ class CeremonyScheduleIn(Strict):
     scheduled_at: ProgrammeTime = SCHEDULED_AT
     mode: Literal["online", "offline"]
     venue: str | None = VENUE
+    attendees: list[AudienceRole] = Invited
 
 
 class CeremonyAgreementIn(Strict):
     agreement_id: AgreementId
+    region_number: str | None = Field(default=None, max_length=120, description="the region's number of the agreement")
+    ministry_number: str | None = Field(
+        default=None, max_length=120, description="the ministry's number of the agreement"
+    )
+    attendees: list[Annotated[str, Field(min_length=2, max_length=160)]] = Attendees
     signatories: list[SignatoryIn] = Field(
         min_length=1, max_length=20, description="this region's signatories (its head, or a representative)"
     )
@@ -153,6 +178,10 @@ class AgreementOut(BaseModel):
     valid_until: date | None
     terminated_reason: str | None = None
     signatories: list[SignatoryOut]
+    attendees_invited: list[str] = []
+    region_number: str | None = None
+    ministry_number: str | None = None
+    attendees: list[str] = []
 
 
 class AgreementList(BaseModel):

@@ -306,3 +306,60 @@ def test_control_characters_are_refused_before_they_reach_the_database(mou, clie
     )
     assert reason.status_code == 422
     assert client.get("/agreements/bad%00id", headers=auth("operator")).status_code == 422
+
+
+def test_scheduling_moves_the_signing_deadline_to_the_ceremony_and_nobody_is_escalated_for_it(mou, client):
+    """The ministry set the ceremony for later than thirty days after selection: the signing deadline is
+    the ceremony's day, reminded the day before, never escalated as overdue for the old date."""
+    agreement_id = draft(mou, "94.71", timezone="Asia/Jayapura")
+    [drafted] = outbox_events(mou, "deadline.set")
+    assert drafted["data"]["reminders"] == "standard" and drafted["data"]["due_at"].startswith("2023-03-30")
+    body = {"scheduled_at": "2023-04-05T10:00:00", "mode": "online", "venue": "https://zoom.example/j/1"}
+    response = client.post(f"/agreements/{agreement_id}/schedule", json=body, headers=auth("operator"))
+    assert response.status_code == 200, response.json
+    assert response.json["sign_by"] == "2023-04-05"
+    moved = outbox_events(mou, "deadline.set")[-1]["data"]
+    # The end of 5 April in Jayapura (WIT, UTC+9), reminded only the day before.
+    assert moved["due_at"] == "2023-04-05T14:59:59.999999Z"
+    assert (moved["reminders"], moved["version"]) == ("day_before", 2)
+    again = client.post(
+        f"/agreements/{agreement_id}/schedule",
+        json={**body, "scheduled_at": "2023-04-12T10:00:00"},
+        headers=auth("operator"),
+    )
+    assert again.json["sign_by"] == "2023-04-12"
+    assert outbox_events(mou, "deadline.set")[-1]["data"]["version"] == 3
+    assert [e["data"]["sequence"] for e in outbox_events(mou, "mou.scheduled")] == [1, 2]
+
+
+def test_a_signing_keeps_attendees_both_numbers_and_academic_titles(mou, client):
+    agreement_id = draft(mou)
+    client.post(
+        f"/agreements/{agreement_id}/schedule",
+        json={
+            "scheduled_at": "2023-02-28T10:00:00",
+            "mode": "online",
+            "venue": "https://zoom.example/j/2802",
+            "attendees": ["bappeda_head", "bpkpad_head", "kominfo_head"],
+        },
+        headers=auth("operator"),
+    )
+    signing = {
+        "signed_at": "2023-02-28T03:00:00Z",
+        "signatories": [{**representative(), "title": "S.H., M.Si."}, dirjen()],
+        "region_number": "180/12/NK/2023",
+        "ministry_number": "NK.01/DJAI/2023",
+        "attendees": ["Kepala Bappeda", "Kepala BPKPAD", "Kepala Dinas Kominfo"],
+    }
+    response = client.post(f"/agreements/{agreement_id}/sign", json=signing, headers=auth("operator"))
+    assert response.status_code == 200, response.json
+    agreement = response.json
+    assert agreement["attendees_invited"] == ["bappeda_head", "bpkpad_head", "kominfo_head"]
+    assert (agreement["region_number"], agreement["ministry_number"]) == ("180/12/NK/2023", "NK.01/DJAI/2023")
+    assert agreement["attendees"] == ["Kepala Bappeda", "Kepala BPKPAD", "Kepala Dinas Kominfo"]
+    assert agreement["signatories"][0]["title"] == "S.H., M.Si."
+    [signed] = outbox_events(mou, "mou.signed")
+    assert signed["data"]["region_number"] == "180/12/NK/2023"
+    assert signed["data"]["signatories"][0]["title"] == "S.H., M.Si."
+    [scheduled] = outbox_events(mou, "mou.scheduled")
+    assert scheduled["data"]["attendees"] == ["bappeda_head", "bpkpad_head", "kominfo_head"]

@@ -12,6 +12,7 @@ from services.mou import handlers
 from services.mou.commands import (
     DraftAgreement,
     ExpireLapsedAgreements,
+    RegionSigning,
     ScheduleAgreement,
     ScheduleCeremony,
     SignAgreement,
@@ -226,7 +227,10 @@ def test_a_ceremony_signs_every_agreement_with_the_shared_signatory(mou):
     command = SignCeremony(
         mou.clock.now(),
         (SignatoryInput(**dirjen()),),
-        tuple((i, (SignatoryInput(**head_of_region(code)),)) for i, code in zip(ids, ("12.01", "12.02"), strict=True)),
+        tuple(
+            RegionSigning(i, (SignatoryInput(**head_of_region(code)),))
+            for i, code in zip(ids, ("12.01", "12.02"), strict=True)
+        ),
         OPERATOR,
         1825,
     )
@@ -255,7 +259,11 @@ def test_a_ceremony_refuses_an_agreement_listed_twice(mou):
     agreement_id = drafted(mou)
     own = (SignatoryInput(**representative()),)
     command = SignCeremony(
-        mou.clock.now(), (SignatoryInput(**dirjen()),), ((agreement_id, own), (agreement_id, own)), OPERATOR, 10
+        mou.clock.now(),
+        (SignatoryInput(**dirjen()),),
+        (RegionSigning(agreement_id, own), RegionSigning(agreement_id, own)),
+        OPERATOR,
+        10,
     )
     with pytest.raises(Invalid):
         mou.run(handlers.sign_ceremony, command)

@@ -54,7 +54,9 @@ def get_agreement(path: AgreementPath) -> Response:
 )
 @requires("operator")
 def schedule(path: AgreementPath, body: ScheduleIn) -> Response:
-    command = ScheduleAgreement(path.agreement_id, body.scheduled_at, body.mode, body.venue, current_principal())
+    command = ScheduleAgreement(
+        path.agreement_id, body.scheduled_at, body.mode, body.venue, current_principal(), tuple(body.attendees)
+    )
     with runtime_of().uow() as uow:
         agreement = handlers.schedule_agreement(uow, command)
         uow.commit()
@@ -76,6 +78,9 @@ def sign(path: AgreementPath, body: SignIn) -> Response:
         tuple(SignatoryInput(**s.model_dump()) for s in body.signatories),
         current_principal(),
         runtime.settings.mou.term_days,
+        body.region_number,
+        body.ministry_number,
+        tuple(body.attendees),
     )
     with runtime.uow() as uow:
         agreement = handlers.sign_agreement(uow, command)

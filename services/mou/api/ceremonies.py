@@ -6,7 +6,7 @@ from flask import Response, jsonify
 
 from services.mou import handlers
 from services.mou.api.common import agreement_json, api, ceremonies_tag
-from services.mou.commands import ScheduleCeremony, SignCeremony
+from services.mou.commands import RegionSigning, ScheduleCeremony, SignCeremony
 from services.mou.domain import SignatoryInput
 from services.mou.schemas import CeremonyOut, CeremonyScheduleIn, CeremonySignIn
 from shared.web import current_principal, requires, runtime_of
@@ -20,7 +20,14 @@ from shared.web import current_principal, requires, runtime_of
 )
 @requires("operator")
 def schedule_ceremony(body: CeremonyScheduleIn) -> Response:
-    command = ScheduleCeremony(tuple(body.agreement_ids), body.scheduled_at, body.mode, body.venue, current_principal())
+    command = ScheduleCeremony(
+        tuple(body.agreement_ids),
+        body.scheduled_at,
+        body.mode,
+        body.venue,
+        current_principal(),
+        tuple(body.attendees),
+    )
     with runtime_of().uow() as uow:
         agreements = handlers.schedule_ceremony(uow, command)
         uow.commit()
@@ -40,7 +47,13 @@ def sign_ceremony(body: CeremonySignIn) -> Response:
         body.signed_at,
         tuple(SignatoryInput(**s.model_dump()) for s in body.signatories),
         tuple(
-            (item.agreement_id, tuple(SignatoryInput(**s.model_dump()) for s in item.signatories))
+            RegionSigning(
+                item.agreement_id,
+                tuple(SignatoryInput(**s.model_dump()) for s in item.signatories),
+                item.region_number,
+                item.ministry_number,
+                tuple(item.attendees),
+            )
             for item in body.agreements
         ),
         current_principal(),

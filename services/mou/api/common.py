@@ -52,9 +52,14 @@ def agreement_json(uow: UnitOfWork, agreement: Agreement) -> dict[str, Any]:
                 "position": s.position,
                 "acting": s.acting,
                 "on_behalf_of": s.on_behalf_of,
+                "title": s.title,
             }
             for s in signatories
         ],
+        attendees_invited=agreement.invited or [],
+        region_number=agreement.region_number,
+        ministry_number=agreement.ministry_number,
+        attendees=agreement.attendees or [],
     ).model_dump(mode="json")
 
 

@@ -64,6 +64,7 @@ def _signing_deadline(agreement: Agreement) -> DeadlineSpec:
         title=f"Penandatanganan Nota Kesepakatan {agreement.number}",
         due_at=end_of_local_day(agreement.sign_by, agreement.timezone),
         audience=domain.SIGNING_AUDIENCE,
+        reminders=domain.signing_reminders(agreement.scheduled_at is not None),
     )
 
 
@@ -121,8 +122,10 @@ def schedule_agreement(uow: UnitOfWork, command: ScheduleAgreement) -> Agreement
     """Fix the signing ceremony, online or offline; moving it again is a new ``mou.scheduled``."""
     agreement = get_agreement(uow, command.agreement_id, for_update=True)
     when = domain.signing_at(command.scheduled_at)
+    invited = sorted(set(command.attendees))
     current = (agreement.scheduled_at, agreement.mode, agreement.venue)
-    if domain.same_appointment(agreement.status, current, (when, command.mode, command.venue)):
+    wanted = (when, command.mode, command.venue)
+    if domain.same_appointment(agreement.status, current, wanted) and agreement.invited == invited:
         return agreement
     domain.check_transition(agreement.status, domain.SCHEDULED, _label(agreement))
     domain.check_schedule(when, uow.clock.now(), command.mode, command.venue)
@@ -130,6 +133,11 @@ def schedule_agreement(uow: UnitOfWork, command: ScheduleAgreement) -> Agreement
     agreement.scheduled_at = when
     agreement.mode = command.mode
     agreement.venue = command.venue
+    agreement.invited = invited
+    agreement.appointments = (agreement.appointments or 0) + 1
+    # The ceremony is the signing deadline now: the region signs on the day the ministry set, wherever the
+    # thirty days after selection fell, so nobody is reminded or escalated for another date.
+    agreement.sign_by = local_date(when, agreement.timezone)
     agreement.updated_at = uow.clock.now()
     audit(
         uow,
@@ -151,8 +159,12 @@ def schedule_agreement(uow: UnitOfWork, command: ScheduleAgreement) -> Agreement
             mode=command.mode,  # type: ignore[arg-type]
             venue=command.venue,
             deadline_id=events.signing_deadline_id(agreement.id),
+            region_name=agreement.region_name,
+            sequence=agreement.appointments,
+            attendees=invited,
         ),
     )
+    set_deadline(uow, _signing_deadline(agreement))
     return agreement
 
 
@@ -166,6 +178,9 @@ def sign_agreement(uow: UnitOfWork, command: SignAgreement) -> Agreement:
     agreement.status = domain.SIGNED
     agreement.signed_at = command.signed_at
     agreement.valid_until = domain.valid_until(local_date(command.signed_at, agreement.timezone), command.term_days)
+    agreement.region_number = command.region_number
+    agreement.ministry_number = command.ministry_number
+    agreement.attendees = list(command.attendees)
     agreement.updated_at = uow.clock.now()
     for signatory in command.signatories:
         uow.session.add(Signatory(agreement_id=agreement.id, **asdict(signatory)))
@@ -179,6 +194,9 @@ def sign_agreement(uow: UnitOfWork, command: SignAgreement) -> Agreement:
             {"party": s.party, "name": s.name, "position": s.position, "on_behalf_of": s.on_behalf_of}
             for s in command.signatories
         ],
+        region_number=command.region_number,
+        ministry_number=command.ministry_number,
+        attendees=list(command.attendees),
     )
     uow.record(
         "mou.signed",
@@ -192,6 +210,9 @@ def sign_agreement(uow: UnitOfWork, command: SignAgreement) -> Agreement:
             timezone=agreement.timezone,
             signed_at=command.signed_at,
             signatories=[events.Signatory(**asdict(s)) for s in command.signatories],
+            region_number=command.region_number,
+            ministry_number=command.ministry_number,
+            attendees=list(command.attendees),
         ),
     )
     _close_signing_deadline(uow, agreement, previous)

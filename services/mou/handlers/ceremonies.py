@@ -73,7 +73,9 @@ def schedule_ceremony(uow: UnitOfWork, command: ScheduleCeremony) -> list[Agreem
         command.agreement_ids,
         lambda agreement_id: schedule_agreement(
             uow,
-            ScheduleAgreement(agreement_id, command.scheduled_at, command.mode, command.venue, command.principal),
+            ScheduleAgreement(
+                agreement_id, command.scheduled_at, command.mode, command.venue, command.principal, command.attendees
+            ),
         ),
         "scheduled",
     )
@@ -82,18 +84,21 @@ def schedule_ceremony(uow: UnitOfWork, command: ScheduleCeremony) -> list[Agreem
 def sign_ceremony(uow: UnitOfWork, command: SignCeremony) -> list[Agreement]:
     """The ministry's signatory signs every agreement; each region's own signatories sign theirs. Each
     agreement publishes its own ``mou.signed``."""
-    own = dict(command.agreements)
+    own = {item.agreement_id: item for item in command.agreements}
     return _all_or_nothing(
         uow,
-        [agreement_id for agreement_id, _ in command.agreements],
+        [item.agreement_id for item in command.agreements],
         lambda agreement_id: sign_agreement(
             uow,
             SignAgreement(
                 agreement_id,
                 command.signed_at,
-                (*own[agreement_id], *command.signatories),
+                (*own[agreement_id].signatories, *command.signatories),
                 command.principal,
                 command.term_days,
+                own[agreement_id].region_number,
+                own[agreement_id].ministry_number,
+                own[agreement_id].attendees,
             ),
         ),
         "signed",
