@@ -126,6 +126,7 @@ def _cohorts_create(args: argparse.Namespace) -> int:
         applications_close_at=body.applications_close_at,
         assessment_due_at=body.assessment_due_at,
         rubric=tuple(c.model_dump() for c in body.rubric) if body.rubric else None,
+        actor=OPERATOR,
     )
     runtime = _runtime()
     try:
@@ -198,7 +199,8 @@ def _cohorts_select(args: argparse.Namespace) -> int:
     runtime = _runtime()
     try:
         with runtime.uow() as uow:
-            handlers.run_selection(uow, commands.RunSelection(args.year, force=args.force, reason=args.reason))
+            command = commands.RunSelection(args.year, force=args.force, reason=args.reason, actor=OPERATOR)
+            handlers.run_selection(uow, command)
             uow.commit()
         with runtime.uow() as uow:
             result = views.ranking(uow, args.year)
@@ -214,16 +216,29 @@ def _cohorts_export(args: argparse.Namespace) -> int:
     runtime = _runtime()
     try:
         with runtime.uow() as uow:
-            results = open_data.cohort_results(uow, args.year)
+            published = open_data.publication(uow, args.year)
     except CerdasError as exc:
         return _fail(exc)
+    if args.format == "datapackage":
+        # Laid out as the API serves it (results.csv beside datapackage.json), so the descriptor is the same.
+        folder = Path(args.output or published.name)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            descriptor = json.dumps(open_data.data_package(published), indent=2, ensure_ascii=False) + "\n"
+            (folder / "datapackage.json").write_text(descriptor, encoding="utf-8")
+            (folder / open_data.CSV_NAME).write_text(open_data.results_csv(published), encoding="utf-8", newline="")
+        except OSError as exc:
+            print(f"cerdas: cannot write the package to {folder}: {exc.strerror}", file=sys.stderr)
+            return 1
+        print(f"wrote {len(published.rows)} rows and datapackage.json to {folder}", file=sys.stderr)
+        return 0
     if args.format == "csv":
-        text = open_data.results_csv(results)
+        text = open_data.results_csv(published)
     else:
-        text = json.dumps(results, indent=2, ensure_ascii=False, default=_json_default) + "\n"
+        text = json.dumps(open_data.results_document(published), indent=2, ensure_ascii=False) + "\n"
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8", newline="")
-        print(f"wrote {len(results['data'])} rows to {args.output}", file=sys.stderr)
+        print(f"wrote {len(published.rows)} rows to {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text)
     return 0
@@ -267,6 +282,12 @@ def register(commands: argparse._SubParsersAction) -> None:
 
     export = cohorts.add_parser("export", help="Satu Data results of a finalised cohort")
     export.add_argument("year", type=int)
-    export.add_argument("--format", choices=("csv", "json"), default="csv")
-    export.add_argument("--output", "-o", help="file to write (default: standard output)")
+    formats = ("csv", "json", "datapackage")
+    export.add_argument("--format", choices=formats, default="csv", help="datapackage: a folder, see --output")
+    export.add_argument(
+        "--output",
+        "-o",
+        help="file (default: standard output); for datapackage the folder for datapackage.json "
+        "and results.csv (default: named after the package)",
+    )
     export.set_defaults(func=_cohorts_export)

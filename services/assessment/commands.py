@@ -43,6 +43,7 @@ class OpenCohort:
     assessment_due_at: datetime
     # The criteria as stored with the cohort; None takes the rubric that ships with Cerdas.
     rubric: tuple[Mapping[str, Any], ...] | None = None
+    actor: Principal | None = None
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ class ChangeCohort:
     applications_close_at: datetime | None = None
     assessment_due_at: datetime | None = None
     quotas: Mapping[str, int] | None = None
+    actor: Principal | None = None
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,9 @@ class RecordScores:
 
 @dataclass(frozen=True)
 class RunSelection:
+    """``force`` with a ``reason`` selects before the window closes or with applications unscored."""
+
     cohort_year: int
     force: bool = False
     reason: str | None = None
+    actor: Principal | None = None

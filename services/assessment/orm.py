@@ -106,3 +106,17 @@ class Score(Base):
     criterion: Mapped[str] = mapped_column(String(60), nullable=False)
     value: Mapped[float] = mapped_column(Float, nullable=False)
     scored_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+
+
+class AuditEntry(Base):
+    """What was done to a cohort, by whom and why: selection (forced or not), opening, moved dates."""
+
+    __tablename__ = "audit_trail"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    cohort_year: Mapped[int] = mapped_column(ForeignKey("cohorts.year"), nullable=False, index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    actor: Mapped[str] = mapped_column(String(120), nullable=False)
+    action: Mapped[str] = mapped_column(String(40), nullable=False)
+    details: Mapped[dict[str, Any]] = mapped_column(JSONType, nullable=False, default=dict)
+    correlation_id: Mapped[str | None] = mapped_column(String(64), nullable=True)

@@ -51,7 +51,9 @@ def locked_application(uow: UnitOfWork, application: Application) -> tuple[Appli
     return application, cohort
 
 
-def list_applications(uow: UnitOfWork, year: int, status: str | None = None) -> list[tuple[Application, Region]]:
+def list_applications(
+    uow: UnitOfWork, year: int, status: str | None = None, region: str | None = None
+) -> list[tuple[Application, Region]]:
     get_cohort(uow, year)
     query = (
         select(Application, Region)
@@ -61,6 +63,8 @@ def list_applications(uow: UnitOfWork, year: int, status: str | None = None) -> 
     )
     if status:
         query = query.where(Application.status == status)
+    if region:
+        query = query.where(Application.region_code == region)
     return [(a, r) for a, r in uow.session.execute(query)]
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from services.assessment import domain
 from services.assessment.handlers.selection import candidates
-from services.assessment.orm import Application, Cohort, Official, Region
+from services.assessment.orm import Application, AuditEntry, Cohort, Official, Region
 from services.assessment.repository import (
     answers_of,
     get_application,
@@ -107,3 +107,12 @@ def ranking(uow: UnitOfWork, year: int) -> dict[str, Any]:
         "unscored": sorted(a.region_code for a in unscored),
         "forced_reason": cohort.forced_reason,
     }
+
+
+def audit_trail(uow: UnitOfWork, year: int) -> list[AuditEntry]:
+    get_cohort(uow, year)
+    return list(
+        uow.session.scalars(
+            select(AuditEntry).where(AuditEntry.cohort_year == year).order_by(AuditEntry.at, AuditEntry.id)
+        )
+    )

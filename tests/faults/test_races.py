@@ -32,7 +32,10 @@ def test_two_signings_of_one_agreement_sign_it_once(service_on_backend):
         agreement = draft(mou, f"12.{index + 1:02d}")
         clients = [mou_app(mou).test_client() for _ in range(2)]
         responses = at_once(
-            *[lambda c=c: c.post(f"/agreements/{agreement}/sign", json=body, headers=auth("operator")) for c in clients]
+            *[
+                lambda c=c, a=agreement: c.post(f"/agreements/{a}/sign", json=body, headers=auth("operator"))
+                for c in clients
+            ]
         )
         assert sorted(r.status_code for r in responses) == [200, 409], [r.get_json() for r in responses]
         view = clients[0].get(f"/agreements/{agreement}", headers=auth("operator")).get_json()
@@ -49,6 +52,7 @@ def test_three_selections_at_once_finalise_the_cohort_once(service_on_backend, c
     for code, value in (("12", 80), ("12.01", 90), ("12.71", 70), ("13.01", 60)):
         application = support.apply(client, code)
         support.score(client, application["id"], {c["key"]: value for c in cohort["rubric"]})
+    clock.set(support.AFTER_WINDOW)
     clients = [assessment_app(assessment).test_client() for _ in range(3)]
     responses = at_once(
         *[lambda c=c: c.post("/cohorts/2023/selection", json={}, headers=auth("operator")) for c in clients]

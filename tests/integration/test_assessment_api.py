@@ -12,6 +12,7 @@ import pytest
 from services.assessment.app import create_app
 from tests.conftest import auth
 from tests.support.assessment import (
+    AFTER_WINDOW,
     DURING_WINDOW,
     WINDOW,
     apply,
@@ -308,11 +309,12 @@ def test_withdrawal_ends_reminders_and_leaves_the_ranking(round_):
 # --- selection, forcing and results ---------------------------------------------------------------------
 
 
-def test_selection_is_refused_while_unscored_unless_forced_with_a_reason(round_):
+def test_selection_is_refused_while_unscored_unless_forced_with_a_reason(round_, clock):
     runtime, client, cohort = round_
     scored = apply(client, "12.01")
     apply(client, "12.02")
     score(client, scored["id"], all_scores(cohort, 75))
+    clock.set(AFTER_WINDOW)
     refused = is_problem(client.post("/cohorts/2023/selection", headers=auth("operator"), json={}), 409)
     assert refused["missing"] == ["12.02"]
     no_reason = is_problem(client.post("/cohorts/2023/selection", headers=auth("operator"), json={"force": True}), 422)
@@ -332,11 +334,12 @@ def test_selection_is_refused_while_unscored_unless_forced_with_a_reason(round_)
     assert ("deadline.cleared", "assessment", "cancelled") in deadlines(runtime, "12.02")
 
 
-def test_results_are_published_as_satu_data_once_finalised(round_):
+def test_results_are_published_as_satu_data_once_finalised(round_, clock):
     _, client, cohort = round_
     is_problem(client.get("/cohorts/2023/results.json"), 409)
     for code, value in (("12", 70), ("12.01", 90), ("12.71", 60), ("12.02", 80)):
         score(client, apply(client, code)["id"], all_scores(cohort, value))
+    clock.set(AFTER_WINDOW)
     client.post("/cohorts/2023/selection", headers=auth("operator"), json={})
 
     results = client.get("/cohorts/2023/results.json")  # open data: no token
@@ -464,3 +467,22 @@ def test_numbers_the_database_cannot_hold_are_422_not_a_server_error(round_):
         is_problem(client.post("/cohorts", headers=operator, data=body), 422)
     too_many = {"year": 2024, "quotas": {"provinsi": 10**12, "kabkota": 1}, **WINDOW}
     assert is_problem(client.post("/cohorts", headers=auth("operator"), json=too_many), 422)
+
+
+def test_selection_waits_for_the_window_to_close_unless_an_operator_forces_it_with_a_reason(round_, clock):
+    runtime, client, cohort = round_
+    score(client, apply(client, "12.01")["id"], all_scores(cohort, 80))
+    refused = is_problem(client.post("/cohorts/2023/selection", headers=auth("operator"), json={}), 409)
+    assert refused["rule"] == "application_window" and "open until" in refused["detail"]
+    assert outbox_events(runtime, "assessment.cohort_finalized") == []
+    reason = "Jadwal penandatanganan 28 Februari; seluruh pendaftar telah dinilai"
+    forced = client.post(
+        "/cohorts/2023/selection", headers=auth("operator", sub="operator-sari"), json={"force": True, "reason": reason}
+    )
+    assert forced.status_code == 200 and forced.get_json()["forced_reason"] == reason
+    trail = client.get("/cohorts/2023/audit", headers=auth("operator")).get_json()["items"]
+    assert [e["action"] for e in trail] == ["opened", "selection"]
+    selection = trail[-1]
+    assert selection["actor"] == "operator-sari" and selection["details"]["forced"] is True
+    assert selection["details"]["reason"] == reason and selection["details"]["window_open_until"]
+    assert client.get("/cohorts/2023/audit", headers=auth("region", region="12.01")).status_code == 403

@@ -14,7 +14,15 @@ from services.assessment.handlers import scoring
 from shared.auth import Principal
 from shared.errors import Conflict
 from tests.conftest import auth
-from tests.support.assessment import DURING_WINDOW, apply, import_register, open_cohort, outbox_events, score
+from tests.support.assessment import (
+    AFTER_WINDOW,
+    DURING_WINDOW,
+    apply,
+    import_register,
+    open_cohort,
+    outbox_events,
+    score,
+)
 
 OPERATOR = Principal(sub="operator-1", role="operator")
 
@@ -77,10 +85,11 @@ def test_two_assessors_scoring_at_once_give_the_mean_of_both_sheets(round_, monk
         assert stored.total == pytest.approx(80.0)
 
 
-def test_a_withdrawal_racing_the_selection_cannot_undo_a_published_outcome(round_, monkeypatch):
+def test_a_withdrawal_racing_the_selection_cannot_undo_a_published_outcome(round_, monkeypatch, clock):
     runtime, client, cohort = round_
     application = apply(client, "12.01")
     score(client, application["id"], sheet(cohort, 80))
+    clock.set(AFTER_WINDOW)
     real_get_cohort = repository.get_cohort
     selected_meanwhile = []
 

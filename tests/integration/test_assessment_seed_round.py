@@ -10,7 +10,15 @@ import pytest
 from services.assessment.app import create_app
 from services.assessment.register import bundled_regions_csv
 from tests.conftest import auth
-from tests.support.assessment import DURING_WINDOW, apply, import_register, open_cohort, outbox_events, score
+from tests.support.assessment import (
+    AFTER_WINDOW,
+    DURING_WINDOW,
+    apply,
+    import_register,
+    open_cohort,
+    outbox_events,
+    score,
+)
 from tests.support.celery_messages import queued_envelopes
 
 OUTCOMES = ("assessment.region_selected", "assessment.region_not_selected", "assessment.cohort_finalized")
@@ -47,6 +55,7 @@ def test_the_seed_round_selects_two_provinces_and_fifty_kabkota_and_publishes_on
         score(client, application["id"], sheet(cohort["rubric"], index, 0), assessor="asesor-a")
         score(client, application["id"], sheet(cohort["rubric"], index, 4), assessor="asesor-b")
 
+    clock.set(AFTER_WINDOW)
     selection = client.post("/cohorts/2023/selection", headers=auth("operator"), json={})
     assert selection.status_code == 200, selection.get_json()
     result = selection.get_json()

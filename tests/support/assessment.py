@@ -17,6 +17,8 @@ WINDOW = {
     "assessment_due_at": "2022-10-31T23:59:59+07:00",
 }
 DURING_WINDOW = datetime(2022, 7, 1, 3, 0, tzinfo=UTC)
+# The window has closed: selection may run without being forced.
+AFTER_WINDOW = datetime(2022, 8, 1, 3, 0, tzinfo=UTC)
 
 
 def import_register(runtime: Any) -> None:

@@ -27,6 +27,7 @@ RUBRIC = (
     {"key": "tata_kelola", "label": "Smart governance", "group": "dimensi", "weight": 3},
 )
 EVIDENCE = ("https://tapteng.example/sk.pdf",)
+AFTER_WINDOW = datetime(2022, 8, 1, 3, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -129,6 +130,7 @@ def test_selection_fills_each_quota_once_and_finalises_the_cohort(service):
             handlers.record_scores,
             commands.RecordScores(application_id, {"struktur": value, "tata_kelola": value}, ASSESSOR),
         )
+    service.clock.set(AFTER_WINDOW)
     service.run(handlers.run_selection, commands.RunSelection(2023))
     service.run(handlers.run_selection, commands.RunSelection(2023))
     assert [d["region_code"] for _, d in service.events("assessment.region_selected")] == ["12.01"]
@@ -139,6 +141,7 @@ def test_selection_fills_each_quota_once_and_finalises_the_cohort(service):
 
 def test_selection_with_unscored_applications_needs_force_and_a_reason(service):
     application_id = apply(service)
+    service.clock.set(AFTER_WINDOW)
     with pytest.raises(Conflict):
         service.run(handlers.run_selection, commands.RunSelection(2023))
     with pytest.raises(Invalid):
@@ -164,3 +167,15 @@ def test_replacing_officials_keeps_history_and_reports_changed_roles(service):
     assert service.run(handlers.replace_officials, command) == ["kominfo_head"]
     assert service.run(handlers.replace_officials, command) == []
     assert [d["roles"] for _, d in service.events("assessment.officials_changed")] == [["kominfo_head"]]
+
+
+def test_selection_before_the_window_closes_is_refused_unless_forced_with_a_reason(service):
+    apply(service)
+    with pytest.raises(Conflict, match="open until"):
+        service.run(handlers.run_selection, commands.RunSelection(2023))
+    service.run(
+        handlers.run_selection, commands.RunSelection(2023, force=True, reason="penetapan dipercepat", actor=OPERATOR)
+    )
+    with service.uow() as uow:
+        cohort = get_cohort(uow, 2023)
+        assert cohort.status == "finalized" and cohort.forced_reason == "penetapan dipercepat"

@@ -1,10 +1,10 @@
-"""Routes for cohorts, applications, scores, ranking, selection and the Satu Data results."""
+"""Routes for cohorts, applications, scores, ranking and selection; the Satu Data results are in open_data."""
 
 from __future__ import annotations
 
-from flask import Response, jsonify, url_for
+from flask import Response, jsonify
 
-from services.assessment import commands, handlers, open_data, repository, views
+from services.assessment import commands, handlers, repository, views
 from services.assessment.api.common import (
     STAFF,
     api,
@@ -24,19 +24,20 @@ from services.assessment.schemas import (
     ApplicationOut,
     ApplicationPath,
     ApplicationQuery,
+    AuditTrail,
     CohortChangeIn,
     CohortIn,
     CohortList,
     CohortOut,
     RankingOut,
-    ResultsOut,
     ScoresIn,
     ScoresOut,
     SelectionIn,
     WithdrawalIn,
     YearPath,
 )
-from shared.web import current_principal, public, requires, runtime_of
+from shared.auth import check_region
+from shared.web import current_principal, requires, runtime_of
 
 
 def answers(body: dict[str, AnswerIn]) -> dict[str, Answer]:
@@ -54,6 +55,7 @@ def create_cohort(body: CohortIn) -> tuple[Response, int]:
         applications_close_at=body.applications_close_at,
         assessment_due_at=body.assessment_due_at,
         rubric=tuple(c.model_dump() for c in body.rubric) if body.rubric else None,
+        actor=current_principal(),
     )
     with runtime_of().uow() as uow:
         cohort = handlers.open_cohort(uow, command)
@@ -87,6 +89,7 @@ def change_cohort(path: YearPath, body: CohortChangeIn) -> Response:
         applications_close_at=body.applications_close_at,
         assessment_due_at=body.assessment_due_at,
         quotas=dict(body.quotas) if body.quotas else None,
+        actor=current_principal(),
     )
     with runtime_of().uow() as uow:
         cohort = handlers.change_cohort(uow, command)
@@ -115,10 +118,16 @@ def submit_application(path: YearPath, body: ApplicationIn) -> tuple[Response, i
     responses={200: ApplicationList},
     summary="The cohort's applications",
 )
-@requires(*STAFF)
+@requires(*STAFF, "region")
 def list_applications(path: YearPath, query: ApplicationQuery) -> Response:
+    principal = current_principal()
+    region = query.region
+    if principal.role == "region":
+        # A region sees its own application only, so it can find it without knowing its id.
+        region = region or principal.region
+        check_region(principal, region)
     with runtime_of().uow() as uow:
-        rows = repository.list_applications(uow, path.year, query.status)
+        rows = repository.list_applications(uow, path.year, query.status, region)
         return jsonify(items=[application_json(a, r) for a, r in rows])
 
 
@@ -205,7 +214,8 @@ def get_scores(path: ApplicationPath) -> Response:
 @requires("operator")
 def run_selection(path: YearPath, body: SelectionIn) -> Response:
     with runtime_of().uow() as uow:
-        handlers.run_selection(uow, commands.RunSelection(path.year, force=body.force, reason=body.reason))
+        command = commands.RunSelection(path.year, force=body.force, reason=body.reason, actor=current_principal())
+        handlers.run_selection(uow, command)
         uow.commit()
         return jsonify(views.ranking(uow, path.year))
 
@@ -223,33 +233,27 @@ def get_ranking(path: YearPath) -> Response:
 
 
 @api.get(
-    "/cohorts/<int:year>/results.json",
+    "/cohorts/<int:year>/audit",
     tags=[cohorts_tag],
-    responses={200: ResultsOut},
-    summary="Satu Data Indonesia: the finalised results with their metadata (open data, no token needed)",
-    security=[],
+    responses={200: AuditTrail},
+    summary="Who opened, changed and selected the cohort, when, and why a selection was forced",
 )
-@public
-def results_json(path: YearPath) -> Response:
+@requires("operator", "assessor")
+def audit_trail(path: YearPath) -> Response:
     with runtime_of().uow() as uow:
-        return jsonify(open_data.cohort_results(uow, path.year))
-
-
-@api.get(
-    "/cohorts/<int:year>/results.csv",
-    tags=[cohorts_tag],
-    responses={
-        200: {"description": "CSV, one row per applicant", "content": {"text/csv": {"schema": {"type": "string"}}}}
-    },
-    summary="Satu Data Indonesia: the finalised results as CSV; the metadata is in results.json",
-    security=[],
-)
-@public
-def results_csv(path: YearPath) -> Response:
-    with runtime_of().uow() as uow:
-        body = open_data.results_csv(open_data.cohort_results(uow, path.year))
-    response = Response(body, mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="menuju-smart-city-{path.year}-hasil.csv"'
-    metadata = url_for(".results_json", year=path.year)
-    response.headers["Link"] = f'<{metadata}>; rel="describedby"; type="application/json"'
-    return response
+        entries = views.audit_trail(uow, path.year)
+        return jsonify(
+            AuditTrail(
+                cohort_year=path.year,
+                items=[
+                    {
+                        "at": e.at,
+                        "actor": e.actor,
+                        "action": e.action,
+                        "details": e.details,
+                        "correlation_id": e.correlation_id,
+                    }
+                    for e in entries
+                ],
+            ).model_dump(mode="json")
+        )

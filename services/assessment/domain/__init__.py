@@ -56,6 +56,7 @@ from services.assessment.domain.selection import (
     check_due,
     check_selectable,
     rank_and_select,
+    readiness,
 )
 
 __all__ = [
@@ -103,6 +104,7 @@ __all__ = [
     "open_deadlines",
     "quota_group",
     "rank_and_select",
+    "readiness",
     "scored_state",
     "unanswered",
 ]

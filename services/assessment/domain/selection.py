@@ -53,17 +53,34 @@ def rank_and_select(candidates: Iterable[Candidate], quotas: Mapping[str, int]) 
 
 @dataclass(frozen=True)
 class Readiness:
+    """What stands between a cohort and its selection: applications not fully scored, and an application
+    window still open (regions may yet apply or complete their answers)."""
+
     unscored: tuple[str, ...]
+    window_open_until: datetime | None = None
 
     @property
     def ready(self) -> bool:
-        return not self.unscored
+        return not self.unscored and self.window_open_until is None
+
+
+def readiness(unscored: Iterable[str], now: datetime, applications_close_at: datetime) -> Readiness:
+    return Readiness(tuple(unscored), applications_close_at if now <= applications_close_at else None)
 
 
 def check_selectable(readiness: Readiness, *, force: bool, reason: str | None) -> None:
+    """Selection waits for the window to close and every application to be scored; an operator may force
+    it with a stated reason, which the cohort keeps and the audit trail records."""
     if readiness.ready:
         return
     if not force:
+        if readiness.window_open_until is not None:
+            raise Conflict(
+                f"applications are open until {readiness.window_open_until.isoformat()}; selection waits for "
+                "the window to close, or force it with a reason",
+                rule="application_window",
+                open_until=readiness.window_open_until.isoformat(),
+            )
         raise Conflict(
             f"{len(readiness.unscored)} application(s) are not fully scored; score them, "
             "or force selection with a reason",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from services.assessment import commands, domain
 from services.assessment.handlers import deadlines
+from services.assessment.handlers.audit import audit
 from services.assessment.orm import Cohort
 from services.assessment.repository import default_rubric, get_cohort, list_applications, rubric_of, snapshot
 from shared.errors import Conflict, Invalid
@@ -40,6 +41,7 @@ def open_cohort(uow: UnitOfWork, command: commands.OpenCohort) -> Cohort:
     )
     uow.session.add(cohort)
     uow.session.flush()
+    audit(uow, cohort.year, command.actor, "opened", quotas=dict(command.quotas), criteria=len(rubric))
     return cohort
 
 
@@ -64,6 +66,15 @@ def change_cohort(uow: UnitOfWork, command: commands.ChangeCohort) -> Cohort:
         moved.add(domain.SELF_ASSESSMENT)
     if due_at != cohort.assessment_due_at:
         moved.add(domain.ASSESSMENT)
+    audit(
+        uow,
+        cohort.year,
+        command.actor,
+        "changed",
+        applications_close_at=close_at.isoformat(),
+        assessment_due_at=due_at.isoformat(),
+        quotas={"provinsi": cohort.quota_provinsi, "kabkota": cohort.quota_kabkota},
+    )
     cohort.applications_close_at, cohort.assessment_due_at = close_at, due_at
     if moved:
         rubric = rubric_of(cohort)

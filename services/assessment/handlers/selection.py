@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from services.assessment import commands, domain
 from services.assessment.handlers import deadlines
+from services.assessment.handlers.audit import audit
 from services.assessment.orm import Application, Cohort, Region
 from services.assessment.repository import get_cohort, list_applications, quotas, rubric_of, snapshot
 from shared import events
@@ -38,9 +39,8 @@ def run_selection(uow: UnitOfWork, command: commands.RunSelection) -> Cohort:
     domain.check_cohort_move(cohort.status, "finalized", "be finalised")
     rows = list_applications(uow, year)
     ranked, unscored, regions = candidates(rows)
-    domain.check_selectable(
-        domain.Readiness(tuple(a.region_code for a in unscored)), force=command.force, reason=command.reason
-    )
+    ready = domain.readiness((a.region_code for a in unscored), uow.clock.now(), cohort.applications_close_at)
+    domain.check_selectable(ready, force=command.force, reason=command.reason)
     rubric = rubric_of(cohort)
     applications = {a.id: a for a, _ in rows}
     selected, not_selected = [], []
@@ -83,7 +83,19 @@ def run_selection(uow: UnitOfWork, command: commands.RunSelection) -> Cohort:
         _record_not_selected(uow, year, region, 0, 0.0)
     cohort.status = "finalized"
     cohort.finalized_at = uow.clock.now()
-    cohort.forced_reason = command.reason if unscored else None
+    cohort.forced_reason = command.reason if not ready.ready else None
+    audit(
+        uow,
+        year,
+        command.actor,
+        "selection",
+        forced=not ready.ready,
+        reason=cohort.forced_reason,
+        unscored=list(ready.unscored),
+        window_open_until=ready.window_open_until.isoformat() if ready.window_open_until else None,
+        selected=sorted(selected),
+        not_selected=sorted(not_selected),
+    )
     uow.record(
         "assessment.cohort_finalized",
         str(year),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -90,6 +90,9 @@ class WithdrawalIn(Strict):
 
 class ApplicationQuery(BaseModel):
     status: Literal["submitted", "under_assessment", "scored", "selected", "not_selected", "withdrawn"] | None = None
+    region: str | None = Field(
+        default=None, pattern=r"^\d{2}(\.\d{2})?$", description="one region's application (a region token: its own)"
+    )
 
 
 class ApplicationOut(BaseModel):
@@ -203,3 +206,16 @@ class ResultsMetadata(BaseModel):
 class ResultsOut(BaseModel):
     metadata: ResultsMetadata
     data: list[dict[str, str | int | float | None]]
+
+
+class AuditEntryOut(BaseModel):
+    at: datetime
+    actor: str
+    action: str
+    details: dict[str, Any]
+    correlation_id: str | None
+
+
+class AuditTrail(BaseModel):
+    cohort_year: int
+    items: list[AuditEntryOut]
