@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from collections.abc import Callable, Sequence
+from datetime import datetime
 
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
@@ -16,7 +18,7 @@ def _cmd_token(args: argparse.Namespace) -> int:
     from datetime import timedelta
 
     from shared.auth import mint_token
-    from shared.clock import clock_from_start
+    from shared.clock import clock_for
 
     settings = load_settings()
     token = mint_token(
@@ -24,7 +26,7 @@ def _cmd_token(args: argparse.Namespace) -> int:
         sub=args.sub or f"cli-{args.role}",
         role=args.role,
         region=args.region,
-        now=clock_from_start(settings.clock_start).now(),
+        now=clock_for(settings).now(),
         ttl=timedelta(hours=args.hours),
     )
     print(token)
@@ -32,13 +34,16 @@ def _cmd_token(args: argparse.Namespace) -> int:
 
 
 def _cmd_migrate(args: argparse.Namespace) -> int:
+    from services.console.settings import console_database_url
     from shared.migrate import upgrade
 
     settings = load_settings()
-    targets = SERVICES if args.service == "all" else (args.service,)
+    # The console keeps accounts, feed tokens and its audit in a database of its own, migrated alongside.
+    urls = {**{service: settings.database_url(service) for service in SERVICES}, "console": console_database_url()}
+    targets = tuple(urls) if args.service == "all" else (args.service,)
     for service in targets:
         print(f"migrating {service} ...", file=sys.stderr, flush=True)
-        upgrade(service, settings.database_url(service))
+        upgrade(service, urls[service])
         print(f"migrated {service} to head", file=sys.stderr, flush=True)
     return 0
 
@@ -89,6 +94,41 @@ def _cmd_replay(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_clock(args: argparse.Namespace) -> int:
+    import redis
+
+    from shared import timeline
+    from shared.config import SettingsError
+
+    settings = load_settings()
+    client = redis.Redis.from_url(settings.broker_url, socket_timeout=3, socket_connect_timeout=3)
+    try:
+        if args.clock_command == "set":
+            try:
+                start = datetime.fromisoformat(args.start.replace("Z", "+00:00"))
+            except ValueError:
+                raise SettingsError(f"{args.start!r} is not an ISO 8601 instant, e.g. 2023-02-28T02:00:00Z") from None
+            if start.tzinfo is None:
+                raise SettingsError(f"{args.start!r} needs a time zone offset, e.g. Z or +07:00")
+            timeline.set_timeline(client, start, args.speed)
+        elif args.clock_command == "reset":
+            timeline.clear(client)
+            print("the shared timeline is cleared; processes fall back to their own settings", file=sys.stderr)
+            return 0
+        current = timeline.read(client)
+    except redis.RedisError as exc:
+        print(f"cerdas: the broker at {settings.broker_url} did not answer: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        client.close()
+    if current is None:
+        print("no shared timeline: every process runs on the wall clock (or its own CERDAS_CLOCK_START)")
+        return 0
+    now = current.at(time.time())
+    print(f"now {now.isoformat()} (running at {current.speed:g}x since {current.start.isoformat()})")
+    return 0
+
+
 def _cmd_dev_redis(args: argparse.Namespace) -> int:
     from shared.devtools.redis_server import main as redis_main
 
@@ -113,7 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
     token.set_defaults(func=_cmd_token)
 
     migrate = commands.add_parser("migrate", help="bring each service's database to the latest schema")
-    migrate.add_argument("service", nargs="?", default="all", choices=("all", *SERVICES))
+    migrate.add_argument("service", nargs="?", default="all", choices=("all", *SERVICES, "console"))
     migrate.set_defaults(func=_cmd_migrate)
 
     status = commands.add_parser("status", help="readiness, queue depths, outbox backlogs and dead letters")
@@ -130,6 +170,15 @@ def build_parser() -> argparse.ArgumentParser:
     replay = events.add_parser("replay", help="send a queue's parked events back to it (a replay is idempotent)")
     replay.add_argument("--queue", required=True, choices=SERVICES)
     replay.set_defaults(func=_cmd_replay)
+
+    clock = commands.add_parser("clock", help="the one simulated timeline every process shares (demos)")
+    clock_actions = clock.add_subparsers(dest="clock_command", required=True, metavar="ACTION")
+    clock_actions.add_parser("show", help="the shared time now").set_defaults(func=_cmd_clock)
+    clock_set = clock_actions.add_parser("set", help="move every process to START now, running at --speed")
+    clock_set.add_argument("start", help="an ISO 8601 instant, e.g. 2023-02-28T02:00:00Z")
+    clock_set.add_argument("--speed", type=float, default=1.0, help="simulated seconds per second (default 1)")
+    clock_set.set_defaults(func=_cmd_clock)
+    clock_actions.add_parser("reset", help="forget the shared timeline").set_defaults(func=_cmd_clock)
 
     dev = commands.add_parser("dev", help="local infrastructure for the embedded run").add_subparsers(
         dest="dev_command", required=True, metavar="TOOL"
@@ -154,7 +203,7 @@ def _service_commands() -> list[Callable[[argparse._SubParsersAction], None]]:
     import importlib
 
     registrars = []
-    for service in SERVICES:
+    for service in (*SERVICES, "console"):
         try:
             module = importlib.import_module(f"services.{service}.cli")
         except ModuleNotFoundError as exc:

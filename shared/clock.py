@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 # Indonesia's zones and how officials write them: WIB (UTC+7), WITA (UTC+8), WIT (UTC+9).
@@ -56,7 +56,18 @@ class FixedClock:
 
 
 def clock_from_start(start: datetime | None) -> Clock:
+    """This process's own clock: from ``start`` if given (see ``clock_for`` for the shared timeline)."""
     return ShiftedClock(start) if start is not None else SystemClock()
+
+
+def clock_for(settings: Any) -> Clock:
+    """The clock every Cerdas process uses: the wall clock, or, with ``CERDAS_CLOCK_START``, the one
+    simulated timeline all processes and `cerdas` calls share through the broker."""
+    if settings.clock_start is None:
+        return SystemClock()
+    from shared.timeline import SharedClock
+
+    return SharedClock(settings.broker_url, settings.clock_start, settings.clock_speed)
 
 
 def end_of_local_day(day: date, timezone: str) -> datetime:

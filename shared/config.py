@@ -65,6 +65,13 @@ class MentoringSettings:
 class NotificationSettings:
     smtp_url: str = f"smtp://127.0.0.1:{EMBEDDED_SMTP_PORT}"
     mail_from: str = "Cerdas <noreply@cerdas.example>"
+    # Who signs every email and how officials reach them: the closing of a ministry letter.
+    sender_unit: str = "Direktorat Jenderal Aplikasi Informatika"
+    sender_name: str = "Kementerian Komunikasi dan Informatika"
+    sender_unit_en: str = "Directorate General of Informatics Applications"
+    sender_name_en: str = "Ministry of Communication and Informatics"
+    contact_address: str = "Jalan Medan Merdeka Barat No. 9, Jakarta 10110"
+    contact_phone: str = "(021) 3452841"
     reminder_policy: ReminderPolicy = field(default_factory=ReminderPolicy)
     reminder_scan_seconds: float = 60.0
     officials_cache_seconds: float = 300.0
@@ -96,6 +103,8 @@ class Settings:
     http_timeout_seconds: float = 5.0
     http_retries: int = 3
     clock_start: datetime | None = None
+    # Simulated seconds per real second on the shared demo timeline (1: real time).
+    clock_speed: float = 1.0
     assessment: AssessmentSettings = field(default_factory=AssessmentSettings)
     mou: MouSettings = field(default_factory=MouSettings)
     mentoring: MentoringSettings = field(default_factory=MentoringSettings)
@@ -169,6 +178,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         http_timeout_seconds=number_value(env, "CERDAS_HTTP_TIMEOUT_SECONDS", 5.0, minimum=0.1),
         http_retries=int_value(env, "CERDAS_HTTP_RETRIES", 3),
         clock_start=instant_value(env, "CERDAS_CLOCK_START"),
+        clock_speed=number_value(env, "CERDAS_CLOCK_SPEED", 1.0, minimum=0.001),
         assessment=AssessmentSettings(extra_official_roles=extra_roles_value(env, "CERDAS_EXTRA_OFFICIAL_ROLES")),
         mou=MouSettings(
             signing_days=int_value(env, "CERDAS_MOU_SIGNING_DAYS", 30, minimum=1),
@@ -190,6 +200,12 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
                 ("smtp", "smtps", "smtp+starttls"),
             ),
             mail_from=get_value(env, "CERDAS_MAIL_FROM", "Cerdas <noreply@cerdas.example>"),
+            sender_unit=get_value(env, "CERDAS_MAIL_SENDER_UNIT", NotificationSettings.sender_unit),
+            sender_name=get_value(env, "CERDAS_MAIL_SENDER_NAME", NotificationSettings.sender_name),
+            sender_unit_en=get_value(env, "CERDAS_MAIL_SENDER_UNIT_EN", NotificationSettings.sender_unit_en),
+            sender_name_en=get_value(env, "CERDAS_MAIL_SENDER_NAME_EN", NotificationSettings.sender_name_en),
+            contact_address=get_value(env, "CERDAS_MAIL_CONTACT_ADDRESS", NotificationSettings.contact_address),
+            contact_phone=get_value(env, "CERDAS_MAIL_CONTACT_PHONE", NotificationSettings.contact_phone),
             reminder_policy=policy,
             reminder_scan_seconds=number_value(env, "CERDAS_REMINDER_SCAN_SECONDS", 60.0, minimum=0.1),
             officials_cache_seconds=number_value(env, "CERDAS_OFFICIALS_CACHE_SECONDS", 300.0),

@@ -12,7 +12,7 @@ from sqlalchemy import Engine, MetaData, Table
 from sqlalchemy.orm import sessionmaker
 
 from shared.celery_app import CeleryPublisher, create_celery
-from shared.clock import Clock, clock_from_start
+from shared.clock import Clock, clock_for
 from shared.config import Settings
 from shared.db import make_engine, make_session_factory
 from shared.errors import Invalid
@@ -78,7 +78,7 @@ def build_runtime(
     """The service's runtime; ``dependencies(settings, clock)`` gives the extra fields of ``runtime_class``."""
     engine = engine or make_engine(settings.database_url(name))
     session_factory = make_session_factory(engine)
-    clock = clock or clock_from_start(settings.clock_start)
+    clock = clock or clock_for(settings)
     celery = create_celery(name, settings)
     relay = OutboxRelay(session_factory, metadata.tables["outbox"], publisher or CeleryPublisher(celery), clock)
     extra = dict(dependencies(settings, clock)) if dependencies is not None else {}
