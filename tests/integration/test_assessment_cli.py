@@ -17,7 +17,7 @@ from tests.support.assessment import DURING_WINDOW, apply, score
 @pytest.fixture
 def cli_env(make_runtime, database_urls, redis_url, tmp_path, monkeypatch):
     runtime = make_runtime("assessment")
-    env = infra.test_env(database_urls, redis_url, tmp_path, CERDAS_CLOCK_START="2022-07-01T03:00:00Z")
+    env = infra.test_env(database_urls, redis_url, tmp_path, CERDAS_CLOCK_START="2022-08-01T03:00:00Z")
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     return runtime
