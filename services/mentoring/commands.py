@@ -78,22 +78,61 @@ class ReviewSubmission:
 
 
 @dataclass(frozen=True)
+class RescheduleSession:
+    """Move a Bimtek session to other local days (the length stays unless ``ends_on`` is given), or set
+    where it is held."""
+
+    session_id: str
+    principal: Principal
+    starts_on: date | None = None
+    ends_on: date | None = None
+    venue: str | None = None
+
+
+@dataclass(frozen=True)
 class SelfAssess:
-    """The region's score and evidence per weighted dimension: {dimension: {score, evidence, note}}."""
+    """The region's score and evidence per weighted dimension ({dimension: {score, evidence, note}}) for
+    one year; no year means the programme's first."""
 
     programme_id: str
     principal: Principal
     dimensions: Mapping[str, Mapping[str, Any]]
+    year: int | None = None
 
 
 @dataclass(frozen=True)
 class ConfirmEvaluation:
-    """An assessor's confirmation; ``scores`` corrects the self-assessed ones it names."""
+    """An assessor's confirmation of one year; ``scores`` corrects the self-assessed ones it names."""
 
     programme_id: str
     principal: Principal
     scores: Mapping[str, float] | None = None
     comments: str | None = None
+    year: int | None = None
+
+
+@dataclass(frozen=True)
+class AddQuickWin:
+    programme_id: str
+    principal: Principal
+    dimension: str
+    what: str
+    owner: str
+    due_date: date | None = None
+    evidence: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class UpdateQuickWin:
+    """Change what is given; ``evidence`` replaces the list, ``status`` moves along the lifecycle."""
+
+    quick_win_id: str
+    principal: Principal
+    what: str | None = None
+    owner: str | None = None
+    due_date: date | None = None
+    evidence: tuple[str, ...] | None = None
+    status: str | None = None
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""Mentoring tables: plan templates, programmes with stages and milestones, mentors, deliverables, evaluation."""
+"""Mentoring tables: plan templates, programmes with stages, milestones and Bimtek sessions, mentors,
+deliverables, quick wins and yearly evaluations."""
 
 from __future__ import annotations
 
@@ -47,8 +48,25 @@ class Stage(Base):
     title: Mapped[str] = mapped_column(String(200), nullable=False)
     position: Mapped[int] = mapped_column(Integer, nullable=False)
     status: Mapped[str] = mapped_column(String(16), nullable=False)
-    session_start: Mapped[date | None] = mapped_column(Date, nullable=True)
-    session_end: Mapped[date | None] = mapped_column(Date, nullable=True)
+
+
+class BimtekSession(Base):
+    """A stage's technical guidance round (bimtek): its local days, who is invited, and how often it moved."""
+
+    __tablename__ = "sessions"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    programme_id: Mapped[str] = mapped_column(ForeignKey("programmes.id"), nullable=False, index=True)
+    stage_id: Mapped[str] = mapped_column(ForeignKey("stages.id"), nullable=False, unique=True)
+    title: Mapped[str] = mapped_column(String(200), nullable=False)
+    starts_on: Mapped[date] = mapped_column(Date, nullable=False)
+    ends_on: Mapped[date] = mapped_column(Date, nullable=False)
+    audience: Mapped[list[str]] = mapped_column(JSONType, nullable=False)
+    venue: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    # Counts the announcements after the first, as a calendar entry's SEQUENCE does.
+    sequence: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    updated_by: Mapped[str | None] = mapped_column(String(120), nullable=True)
 
 
 class Milestone(Base):
@@ -146,11 +164,13 @@ class EvaluationWeights(Base):
 
 
 class Evaluation(Base):
-    """A programme's monev: the region's self-assessment with evidence, then an assessor's confirmation."""
+    """A programme's monev of one year: the region's self-assessment with evidence, then an assessor's
+    confirmation."""
 
     __tablename__ = "evaluations"
 
     programme_id: Mapped[str] = mapped_column(ForeignKey("programmes.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     status: Mapped[str] = mapped_column(String(20), nullable=False)
     self_assessment: Mapped[dict[str, Any]] = mapped_column(JSONType, nullable=False)
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
@@ -161,3 +181,23 @@ class Evaluation(Base):
     assessor_comments: Mapped[str | None] = mapped_column(Text, nullable=True)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     confirmed_by: Mapped[str | None] = mapped_column(String(120), nullable=True)
+
+
+class QuickWin(Base):
+    """One quick win in a programme's register: what, who carries it out, by when, and its evidence."""
+
+    __tablename__ = "quick_wins"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    programme_id: Mapped[str] = mapped_column(ForeignKey("programmes.id"), nullable=False, index=True)
+    dimension: Mapped[str] = mapped_column(String(20), nullable=False)
+    what: Mapped[str] = mapped_column(String(500), nullable=False)
+    owner: Mapped[str] = mapped_column(String(200), nullable=False)
+    due_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    evidence: Mapped[list[str]] = mapped_column(JSONType, nullable=False)
+    status: Mapped[str] = mapped_column(String(20), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    created_by: Mapped[str] = mapped_column(String(120), nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    updated_by: Mapped[str] = mapped_column(String(120), nullable=False)

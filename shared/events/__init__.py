@@ -22,6 +22,7 @@ from shared.events.deadlines import (
     assessment_deadline_id,
     milestone_deadline_id,
     self_assessment_deadline_id,
+    session_deadline_id,
     signing_deadline_id,
 )
 from shared.events.envelope import REGION_CODE_PATTERN, Envelope, EventData, EventError, ServiceName
@@ -90,5 +91,6 @@ __all__ = [
     "new_event",
     "parse_envelope",
     "self_assessment_deadline_id",
+    "session_deadline_id",
     "signing_deadline_id",
 ]

@@ -19,6 +19,10 @@ def milestone_deadline_id(milestone_id: str) -> str:
     return f"mentoring:milestone:{milestone_id}"
 
 
+def session_deadline_id(session_id: str) -> str:
+    return f"mentoring:session:{session_id}"
+
+
 def signing_deadline_id(agreement_id: str) -> str:
     return f"mou:signing:{agreement_id}"
 

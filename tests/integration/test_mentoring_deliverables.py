@@ -250,15 +250,22 @@ def test_progress_shows_the_stage_the_next_deadline_and_what_is_late(runtime, cl
     assert mine["next_deadline"]["key"] == "buku_2" and mine["overdue"] == []
     assert (mine["stages_completed"], mine["milestones_accepted"]) == (2, 3)
 
+    # The stage is the one of the work due first: Buku I, overdue since 6 April, before the decrees.
     theirs = client.get(f"/programmes/{late_region}/progress", headers=auth("operator")).get_json()
-    assert theirs["stage"]["key"] == "kelembagaan"
+    assert theirs["stage"]["key"] == "bimtek_1"
     assert [o["key"] for o in theirs["overdue"]] == ["buku_1", "sk_dewan_smart_city", "sk_tim_pelaksana"]
     assert theirs["overdue"][0]["days_overdue"] == 24
+    view = client.get(f"/programmes/{late_region}", headers=auth("operator")).get_json()
+    assert view["current_stage"] == "bimtek_1"
+    assert {s["key"]: s["status"] for s in view["stages"] if s["status"] != "pending"} == {
+        "kelembagaan": "active",
+        "bimtek_1": "active",
+    }
 
     cohort = client.get("/cohorts/2023/progress", headers=auth("operator")).get_json()
     assert cohort["programmes"] == 2
-    assert cohort["by_stage"] == {"bimtek_2": 1, "kelembagaan": 1}
-    assert [(r["region_code"], r["stage"]) for r in cohort["late"]] == [("94.71", "kelembagaan")]
+    assert cohort["by_stage"] == {"bimtek_1": 1, "bimtek_2": 1}
+    assert [(r["region_code"], r["stage"]) for r in cohort["late"]] == [("94.71", "bimtek_1")]
     assert client.get("/cohorts/2023/progress", headers=REGION).status_code == 403
 
 

@@ -1,6 +1,8 @@
 """Monev on real PostgreSQL: cohort weights, the region's self-assessment, the assessor's confirmation,
 and the programme completing after its evaluation."""
 
+from datetime import UTC, datetime
+
 import pytest
 
 from services.mentoring.app import create_app
@@ -34,13 +36,16 @@ def self_assessment(**scores):
 DEFAULT_SCORES = {"baseline": 80, "output": 70, "outcome": 60, "impact": 50, "quick_win": 90}
 
 
-def accept_everything_but_the_evaluation(client, programme_id):
+def accept_everything_but_the_evaluation(client, programme_id, kinds=None):
+    """Hand in and accept every milestone but the evaluation, or only those of ``kinds``."""
     client.post(f"/programmes/{programme_id}/mentors", json={"mentor": MENTOR}, headers=auth("operator"))
     mentor = auth("mentor", sub=MENTOR)
     view = client.get(f"/programmes/{programme_id}", headers=REGION).get_json()
     for stage in view["stages"]:
         for milestone in stage["milestones"]:
-            if milestone["kind"] == "evaluation":
+            if milestone["kind"] == "evaluation" or milestone["status"] == "accepted":
+                continue
+            if kinds is not None and milestone["kind"] not in kinds:
                 continue
             submission = client.post(
                 f"/milestones/{milestone['id']}/submissions", json={"link": "https://x.example/d"}, headers=REGION
@@ -102,6 +107,7 @@ def test_a_cohorts_own_weights_are_used_and_kept_with_the_confirmed_evaluation(r
     custom = {"baseline": 5, "output": 15, "outcome": 30, "impact": 40, "quick_win": 10}
     response = client.put("/cohorts/2023/evaluation-weights", json={"weights": custom}, headers=operator)
     assert response.status_code == 200 and response.get_json()["source"] == "cohort"
+    accept_everything_but_the_evaluation(client, programme_id, kinds={"masterplan"})
     client.put(f"/programmes/{programme_id}/evaluation", json=self_assessment(**DEFAULT_SCORES), headers=REGION)
     body = client.post(f"/programmes/{programme_id}/evaluation/confirm", json={}, headers=ASSESSOR).get_json()
     # (5*80 + 15*70 + 30*60 + 40*50 + 10*90) / 100
@@ -122,6 +128,10 @@ def test_a_cohorts_own_weights_are_used_and_kept_with_the_confirmed_evaluation(r
 
 def test_bad_evaluations_are_refused(runtime, client):
     programme_id = start_programme(runtime)
+    # On signing day nothing is evaluated yet: monev opens with the Masterplan stage complete.
+    early = client.put(f"/programmes/{programme_id}/evaluation", json=self_assessment(**DEFAULT_SCORES), headers=REGION)
+    assert early.status_code == 409 and "Masterplan stage is not complete" in early.get_json()["detail"]
+    accept_everything_but_the_evaluation(client, programme_id, kinds={"masterplan"})
     missing = dict(DEFAULT_SCORES)
     del missing["impact"]
     response = client.put(f"/programmes/{programme_id}/evaluation", json=self_assessment(**missing), headers=REGION)
@@ -155,3 +165,44 @@ def test_bad_evaluations_are_refused(runtime, client):
         client.put("/cohorts/2023/evaluation-weights", json={"weights": {"output": 1}}, headers=ASSESSOR).status_code
         == 403
     )
+
+
+def test_each_year_is_evaluated_on_its_own_and_the_old_route_speaks_of_the_first(runtime, client, clock):
+    programme_id = start_programme(runtime)
+    scores = self_assessment(**DEFAULT_SCORES)
+    early = client.put(f"/programmes/{programme_id}/evaluations/2023", json=scores, headers=REGION)
+    assert early.status_code == 409 and early.get_json()["current_state"] == "masterplan_incomplete"
+    accept_everything_but_the_evaluation(client, programme_id, kinds={"masterplan"})
+
+    first = client.put(f"/programmes/{programme_id}/evaluations/2023", json=scores, headers=REGION)
+    assert first.status_code == 200, first.get_json()
+    assert (first.get_json()["year"], first.get_json()["status"]) == (2023, "self_assessed")
+    # The route without a year is the programme's first year, its cohort's.
+    assert client.get(f"/programmes/{programme_id}/evaluation", headers=REGION).get_json() == first.get_json()
+    ahead = client.put(f"/programmes/{programme_id}/evaluations/2024", json=scores, headers=REGION)
+    assert ahead.status_code == 422 and ahead.get_json()["errors"][0]["field"] == "year"
+    before = client.put(f"/programmes/{programme_id}/evaluations/2022", json=scores, headers=REGION)
+    assert before.status_code == 422 and "began in 2023" in before.get_json()["detail"]
+    confirmed = client.post(f"/programmes/{programme_id}/evaluations/2023/confirm", json={}, headers=ASSESSOR)
+    assert confirmed.status_code == 200 and confirmed.get_json()["achievement_index"] == 64.0
+
+    clock.set(datetime(2025, 2, 3, 3, tzinfo=UTC))
+    second = client.put(
+        f"/programmes/{programme_id}/evaluations/2024",
+        json=self_assessment(**{**DEFAULT_SCORES, "quick_win": 100}),
+        headers=REGION,
+    )
+    assert second.status_code == 200 and second.get_json()["year"] == 2024
+    assert client.get(f"/programmes/{programme_id}/evaluations/2024", headers=REGION).get_json()["status"] == (
+        "self_assessed"
+    )
+    assert client.get(f"/programmes/{programme_id}/evaluations/2025", headers=REGION).status_code == 404
+    body = client.post(f"/programmes/{programme_id}/evaluations/2024/confirm", json={}, headers=ASSESSOR).get_json()
+    assert body["achievement_index"] == 65.0
+    listing = client.get(f"/programmes/{programme_id}/evaluations", headers=REGION).get_json()
+    assert [(e["year"], e["achievement_index"]) for e in listing["items"]] == [(2023, 64.0), (2024, 65.0)]
+    view = client.get(f"/programmes/{programme_id}", headers=REGION).get_json()
+    assert view["achievement_index"] == 65.0 and [e["year"] for e in view["evaluations"]] == [2023, 2024]
+    # Only the first year's evaluation is the plan's milestone.
+    evaluation_milestone = next(m for s in view["stages"] for m in s["milestones"] if m["kind"] == "evaluation")
+    assert evaluation_milestone["status"] == "accepted"

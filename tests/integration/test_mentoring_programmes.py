@@ -37,8 +37,9 @@ def test_a_signing_on_28_february_2023_gives_the_templates_milestones_on_local_d
     listing = client.get("/programmes?region=12.01", headers=auth("operator")).get_json()
     assert listing["total"] == 1
     [programme] = listing["items"]
-    assert programme["signed_on"] == "2023-02-28" and programme["template"] == "default@1"
-    assert programme["current_stage"] == "kelembagaan"
+    assert programme["signed_on"] == "2023-02-28" and programme["template"] == "default@2"
+    # Buku I (6 April) is due before the decrees (29 April): Bimtek I is where the region is.
+    assert programme["current_stage"] == "bimtek_1"
     milestones = milestones_of(programme)
     assert milestones["sk_dewan_smart_city"]["due_date"] == "2023-04-29"
     assert milestones["sk_tim_pelaksana"]["due_date"] == "2023-04-29"
@@ -56,19 +57,29 @@ def test_a_signing_on_28_february_2023_gives_the_templates_milestones_on_local_d
     bimtek = {s["key"]: s for s in programme["stages"]}
     assert bimtek["bimtek_1"]["session_start"] == "2023-03-21" and bimtek["bimtek_4"]["session_end"] == "2023-06-20"
 
-    # Nothing twice: one programme, one deadline.set per milestone, one programme_started.
+    sessions = {s["key"]: s["session"] for s in programme["stages"] if s["session"]}
+    assert list(sessions) == ["bimtek_1", "bimtek_2", "bimtek_3", "bimtek_4"]
+
+    # Nothing twice: one programme, one deadline.set per milestone and per session, one programme_started.
     with runtime.session_factory() as session:
         assert session.scalar(select(func.count()).select_from(Programme)) == 1
         assert session.scalar(select(func.count()).select_from(Milestone)) == len(milestones)
     deadlines = outbox(runtime, "deadline.set")
-    assert len(deadlines) == len(milestones)
+    assert len(deadlines) == len(milestones) + len(sessions)
     assert {d["data"]["deadline_id"] for d in deadlines} == {
         f"mentoring:milestone:{m['id']}" for m in milestones.values()
-    }
+    } | {f"mentoring:session:{s['id']}" for s in sessions.values()}
     assert all(d["data"]["audience"] for d in deadlines)
     assert len(outbox(runtime, "mentoring.programme_started")) == 1
-    [started] = outbox(runtime, "mentoring.stage_started")
-    assert started["data"]["stage_key"] == "kelembagaan"
+    # Events of one transaction share their instant, so the outbox keeps no order among them.
+    assert sorted(e["data"]["stage_key"] for e in outbox(runtime, "mentoring.stage_started")) == [
+        "bimtek_1",
+        "kelembagaan",
+    ]
+    assert {e["data"]["session_id"] for e in outbox(runtime, "mentoring.session_scheduled")} == {
+        s["id"] for s in sessions.values()
+    }
+    assert milestones["perkada_masterplan"]["title"] == "Perbup tentang Masterplan Smart City"
 
 
 @pytest.mark.timeout(120)
@@ -172,7 +183,7 @@ def test_a_cohorts_own_plan_template_is_versioned_and_used_for_its_new_programme
         "buku_1": "2024-03-31",
     }
     [old] = client.get("/programmes?cohort=2023", headers=operator).get_json()["items"]
-    assert old["template"] == "default@1"
+    assert old["template"] == "default@2"
 
 
 def test_a_malformed_or_unauthorised_plan_template_is_refused(client):
@@ -244,3 +255,51 @@ def test_text_the_database_cannot_store_is_refused_as_bad_input_not_a_server_err
     response = client.put("/cohorts/2024/plan-template", json=plan, headers=auth("operator"))
     assert response.status_code == 422 and response.mimetype == "application/problem+json"
     assert client.get("/programmes/abc%00def", headers=auth("operator")).status_code == 422
+
+
+def test_a_mentor_moves_a_bimtek_session_and_it_is_announced_again(runtime, client, clock):
+    programme_id = start_programme(runtime, region_code="94.71", region_name="Kota Jayapura", timezone="Asia/Jayapura")
+    client.post(f"/programmes/{programme_id}/mentors", json={"mentor": "mentor-rina"}, headers=auth("operator"))
+    view = client.get(f"/programmes/{programme_id}", headers=auth("operator")).get_json()
+    session = next(s["session"] for s in view["stages"] if s["key"] == "bimtek_2")
+    assert (session["starts_on"], session["ends_on"], session["sequence"]) == ("2023-04-20", "2023-04-21", 0)
+    assert view["stages"][2]["session_start"] == "2023-04-20"  # the days as they were shown before
+
+    rina = auth("mentor", sub="mentor-rina")
+    moved = client.patch(
+        f"/sessions/{session['id']}", json={"starts_on": "2023-04-25", "venue": "Aula Kantor Wali Kota"}, headers=rina
+    )
+    assert moved.status_code == 200, moved.get_json()
+    assert moved.get_json() | {"audience": None} == {
+        "id": session["id"],
+        "title": session["title"],
+        "starts_on": "2023-04-25",
+        "ends_on": "2023-04-26",
+        "audience": None,
+        "venue": "Aula Kantor Wali Kota",
+        "sequence": 1,
+    }
+    [announced] = [e["data"] for e in outbox(runtime, "mentoring.session_scheduled") if e["data"]["sequence"] == 1]
+    assert (announced["session_id"], announced["starts_on"]) == (session["id"], "2023-04-25")
+    assert announced["venue"] == "Aula Kantor Wali Kota" and announced["timezone"] == "Asia/Jayapura"
+    deadline_id = f"mentoring:session:{session['id']}"
+    reminders = [e["data"] for e in outbox(runtime, "deadline.set") if e["data"]["deadline_id"] == deadline_id]
+    reminder = max(reminders, key=lambda d: d["version"])
+    assert (reminder["version"], reminder["reminders"]) == (2, "day_before")
+    # 08:00 WIT on the first day is 23:00 UTC the day before.
+    assert datetime.fromisoformat(reminder["due_at"]) == datetime(2023, 4, 24, 23, tzinfo=UTC)
+    view = client.get(f"/programmes/{programme_id}", headers=auth("operator")).get_json()
+    assert next(s for s in view["stages"] if s["key"] == "bimtek_2")["session_start"] == "2023-04-25"
+
+    path = f"/sessions/{session['id']}"
+    assert (
+        client.patch(path, json={"starts_on": "2023-05-02"}, headers=auth("region", region="94.71")).status_code == 403
+    )
+    assert client.patch(path, json={"starts_on": "2023-05-02"}, headers=auth("mentor", sub="x")).status_code == 403
+    assert client.patch(path, json={}, headers=rina).status_code == 422
+    backwards = client.patch(path, json={"starts_on": "2023-05-02", "ends_on": "2023-05-01"}, headers=rina)
+    assert backwards.status_code == 422 and backwards.get_json()["errors"][0]["field"] == "ends_on"
+    assert client.patch("/sessions/nope", json={"starts_on": "2023-05-02"}, headers=rina).status_code == 404
+    clock.set(datetime(2023, 5, 1, 3, tzinfo=UTC))
+    held = client.patch(path, json={"starts_on": "2023-05-10"}, headers=auth("operator"))
+    assert held.status_code == 409 and "held" in held.get_json()["detail"]

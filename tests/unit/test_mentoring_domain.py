@@ -1,4 +1,5 @@
-"""Mentoring rules without I/O: plan dates, the lifecycle tables, review rules, stage order, monev index."""
+"""Mentoring rules without I/O: plan dates, the lifecycle tables, review rules, the current stage, sessions,
+quick wins, when monev opens and its index."""
 
 from datetime import UTC, date, datetime, timedelta
 
@@ -6,7 +7,7 @@ import pytest
 
 from services.mentoring import domain
 from services.mentoring.handlers.plans import default_template
-from shared.errors import Conflict, Invalid
+from shared.errors import Conflict, Forbidden, Invalid
 
 SIGNED_ON = date(2023, 2, 28)
 
@@ -26,7 +27,6 @@ def test_the_default_plan_from_28_february_2023_lands_on_the_programmes_real_dat
         "bimtek_4",
         "masterplan",
         "penetapan",
-        "implementasi",
         "evaluasi",
     ]
     # Both decrees about two months after signing.
@@ -107,29 +107,169 @@ def test_rescheduling_into_the_past_or_an_accepted_milestone_is_refused():
         domain.check_reschedule(date(2023, 5, 1), date(2023, 4, 1), "accepted")
 
 
-def stage(key, status, *states):
-    return domain.StageProgress(key, status, tuple(states))
+AT = datetime(2023, 4, 6, 17, tzinfo=UTC)
 
 
-def test_a_stage_completes_only_when_all_its_milestones_are_accepted():
-    advance = domain.advance_stages([stage("a", "active", "accepted", "submitted"), stage("b", "pending", "open")])
-    assert advance == domain.Advance(started=(), completed=(), programme_complete=False)
-    advance = domain.advance_stages([stage("a", "active", "accepted", "accepted"), stage("b", "pending", "open")])
-    assert advance == domain.Advance(started=("b",), completed=("a",), programme_complete=False)
+def stage(key, status, *states, due=AT):
+    """A stage whose milestones are all due at ``due`` (a day apart, in the order given)."""
+    return domain.StageProgress(
+        key, status, tuple(domain.MilestoneProgress(due + timedelta(days=i), s) for i, s in enumerate(states))
+    )
 
 
-def test_work_accepted_early_counts_when_its_stage_comes_and_the_last_stage_completes_the_programme():
-    stages = [
-        stage("a", "active", "accepted"),
-        stage("b", "pending", "accepted"),
-        stage("c", "pending", "revision_requested"),
+def default_stages():
+    """The default plan's stages on signing day, every milestone open, as the rules read them."""
+    stages, _ = planned()
+    return [
+        domain.StageProgress(s.key, "pending", tuple(domain.MilestoneProgress(m.due_at, "open") for m in s.milestones))
+        for s in stages
     ]
-    assert domain.advance_stages(stages) == domain.Advance(("b", "c"), ("a", "b"), programme_complete=False)
-    # A later stage finished early does not complete while an earlier one is still open.
-    early = [stage("a", "active", "open"), stage("b", "pending", "accepted")]
+
+
+def test_the_current_stage_is_the_stage_of_the_work_due_first_not_the_first_in_the_plan():
+    stages = default_stages()
+    # Buku I (6 April) is due before the two decrees (29 April): the region is in Bimtek I first.
+    assert domain.current_stage(stages) == "bimtek_1"
+    # Buku I accepted, the decrees are due next; then Buku II.
+    stages[1] = stage("bimtek_1", "active", "accepted")
+    assert domain.current_stage(stages) == "kelembagaan"
+    stages[0] = stage("kelembagaan", "active", "accepted", "submitted")
+    assert domain.current_stage(stages) == "kelembagaan"  # handed in is not yet accepted
+    stages[0] = stage("kelembagaan", "completed", "accepted", "accepted")
+    assert domain.current_stage(stages) == "bimtek_2"
+    # Due at the same instant, the stage that comes first in the plan is current.
+    tie = [stage("a", "pending", "open", due=AT), stage("b", "pending", "open", due=AT)]
+    assert domain.current_stage(list(reversed(tie))) == "b" and domain.current_stage(tie) == "a"
+    assert domain.current_stage([stage("a", "completed", "accepted")]) is None
+
+
+def test_on_signing_day_the_current_stage_and_every_stage_before_it_start():
+    advance = domain.advance_stages(default_stages())
+    assert advance == domain.Advance(started=("kelembagaan", "bimtek_1"), completed=(), programme_complete=False)
+
+
+def test_a_stage_completes_when_all_its_milestones_are_accepted_whatever_the_order():
+    stages = [stage("a", "active", "open", due=AT + timedelta(days=20)), stage("b", "active", "accepted", "accepted")]
+    assert domain.advance_stages(stages) == domain.Advance((), ("b",), programme_complete=False)
+    waiting = [stage("a", "active", "accepted", "submitted"), stage("b", "pending", "open", due=AT + timedelta(days=9))]
+    assert domain.advance_stages(waiting) == domain.Advance((), (), programme_complete=False)
+
+
+def test_work_accepted_before_its_stage_started_counts_when_it_starts_and_the_last_stage_completes_the_programme():
+    early = [stage("a", "active", "open"), stage("b", "pending", "accepted"), stage("c", "pending", "open")]
     assert domain.advance_stages(early) == domain.Advance((), (), programme_complete=False)
-    done = [stage("a", "completed", "accepted"), stage("b", "active", "accepted")]
-    assert domain.advance_stages(done) == domain.Advance((), ("b",), programme_complete=True)
+    # Moved ahead of a's work, c's milestone is due first: b and c start, and b completes.
+    moved = [early[0], early[1], stage("c", "pending", "open", due=AT - timedelta(days=5))]
+    assert domain.advance_stages(moved) == domain.Advance(("b", "c"), ("b",), programme_complete=False)
+    done = [stage("a", "completed", "accepted"), stage("b", "active", "accepted"), stage("c", "pending", "accepted")]
+    assert domain.advance_stages(done) == domain.Advance(("c",), ("b", "c"), programme_complete=True)
+
+
+def test_the_regulation_is_named_by_the_region_kind_in_the_plan_titles():
+    template = default_template()
+    by_kind = {
+        "Perbup": ("Perbup", "Peraturan Bupati"),
+        "Perwali": ("Perwali", "Peraturan Wali Kota"),
+        "Pergub": ("Pergub", "Peraturan Gubernur"),
+    }
+    for short, regulation in by_kind.items():
+        stages = {s.key: s for s in domain.plan_from_signing(template, SIGNED_ON, "Asia/Jakarta", regulation)}
+        [milestone] = stages["penetapan"].milestones
+        assert milestone.title == f"{short} tentang Masterplan Smart City"
+        assert stages["penetapan"].title == f"Penetapan Masterplan Smart City dengan {regulation[1]}"
+        assert "Perbup/Perwali" not in milestone.title + stages["penetapan"].title
+    # A template stored before titles were named per region still gets the region's own name.
+    assert domain.name_regulation("Perbup/Perwali tentang Masterplan", ("Perwali", "x")) == "Perwali tentang Masterplan"
+
+
+def test_a_bimtek_session_invites_its_audience_and_moves_only_ahead():
+    stages, _ = planned()
+    # The invitation goes to the regional secretary too; a plan naming no one invites the stage's audience.
+    invited = ("regional_secretary", "kominfo_head", "bappeda_head")
+    assert {s.session_audience for s in stages if s.session_start} == {invited}
+    data = {
+        "name": "x",
+        "version": 1,
+        "stages": [
+            {
+                "key": "bimtek_1",
+                "title": "Bimtek I",
+                "session": {"offset_days": 21, "days": 2},
+                "milestones": [
+                    {"key": "a", "title": "A", "offset_days": 30, "audience": ["kominfo_head"]},
+                    {"key": "b", "title": "B", "offset_days": 30, "audience": ["bappeda_head", "kominfo_head"]},
+                ],
+            }
+        ],
+    }
+    [own] = domain.plan_from_signing(domain.PlanTemplate.from_data(data), SIGNED_ON, "Asia/Jakarta")
+    assert own.session_audience == ("kominfo_head", "bappeda_head")
+    # Reminded the day before its first day: it opens that morning, 08:00 WIB.
+    assert domain.session_opens_at(date(2023, 3, 21), "Asia/Jakarta") == datetime(2023, 3, 21, 1, tzinfo=UTC)
+    today = date(2023, 3, 10)
+    planned_start, held_until = date(2023, 3, 21), date(2023, 3, 22)
+    domain.check_session_move(date(2023, 3, 28), date(2023, 3, 29), planned_start, held_until, today)
+    with pytest.raises(Invalid, match="in the past"):
+        domain.check_session_move(date(2023, 3, 9), date(2023, 3, 10), planned_start, held_until, today)
+    with pytest.raises(Invalid, match="before the first"):
+        domain.check_session_move(date(2023, 3, 28), date(2023, 3, 27), planned_start, held_until, today)
+    with pytest.raises(Invalid, match="at most 30 days"):
+        domain.check_session_move(date(2023, 3, 28), date(2023, 4, 27), planned_start, held_until, today)
+    # Under way, a session may still get a venue or another day, not a last day already gone.
+    under_way = date(2023, 3, 21)
+    domain.check_session_move(planned_start, date(2023, 3, 23), planned_start, held_until, under_way)
+    with pytest.raises(Invalid, match="last day"):
+        domain.check_session_move(date(2023, 3, 19), date(2023, 3, 20), date(2023, 3, 19), held_until, under_way)
+    with pytest.raises(Conflict, match="held"):
+        domain.check_session_move(date(2023, 3, 28), date(2023, 3, 29), planned_start, date(2023, 3, 9), today)
+
+
+def test_the_evaluation_opens_once_the_masterplan_stage_is_complete_for_a_year_that_has_begun():
+    work = [
+        domain.PlannedWork("kelembagaan", "decree", "open"),
+        domain.PlannedWork("masterplan", "masterplan", "submitted"),
+        domain.PlannedWork("evaluasi", "evaluation", "open"),
+    ]
+    with pytest.raises(Conflict, match="Masterplan stage is not complete") as caught:
+        domain.check_evaluation_open(work)
+    assert caught.value.extra["current_state"] == "masterplan_incomplete"
+    work[1] = domain.PlannedWork("masterplan", "masterplan", "accepted")
+    domain.check_evaluation_open(work)  # the decrees may still be open
+    # A plan without a Masterplan milestone waits for everything but the evaluation.
+    with pytest.raises(Conflict):
+        domain.check_evaluation_open(
+            [domain.PlannedWork("a", "book", "open"), domain.PlannedWork("b", "evaluation", "open")]
+        )
+    today = date(2024, 2, 1)
+    domain.check_evaluation_year(2023, 2023, today)
+    domain.check_evaluation_year(2024, 2023, today)
+    with pytest.raises(Invalid, match="began in 2023"):
+        domain.check_evaluation_year(2022, 2023, today)
+    with pytest.raises(Invalid, match="has not begun"):
+        domain.check_evaluation_year(2025, 2023, today)
+
+
+def test_a_quick_win_is_planned_carried_out_and_done_with_evidence_or_dropped_by_a_mentor():
+    assert domain.QUICK_WIN_STATES == ("planned", "in_progress", "done", "dropped")
+    assert domain.DIMENSIONS == ("governance", "branding", "economy", "living", "society", "environment")
+    domain.check_quick_win_move("planned", "in_progress", "region", [])
+    domain.check_quick_win_move("in_progress", "done", "region", ["https://x.example/bukti"])
+    with pytest.raises(Invalid, match="evidence"):
+        domain.check_quick_win_move("in_progress", "done", "region", [])
+    with pytest.raises(Conflict):
+        domain.check_quick_win_move("planned", "done", "mentor", ["https://x.example/bukti"])
+    with pytest.raises(Forbidden):
+        domain.check_quick_win_move("planned", "dropped", "region", [])
+    domain.check_quick_win_move("in_progress", "dropped", "mentor", [])
+    with pytest.raises(Conflict, match="no longer changed"):
+        domain.check_quick_win_open("done")
+    with pytest.raises(Invalid):
+        domain.check_dimension("quick_win")
+    assert (domain.quick_win_deadline_on_entry("done"), domain.quick_win_deadline_on_entry("dropped")) == (
+        "met",
+        "cancelled",
+    )
+    assert domain.quick_win_deadline_on_entry("in_progress") is None
 
 
 def test_the_achievement_index_is_the_weighted_mean_with_the_default_weights():
@@ -161,6 +301,7 @@ def test_each_lifecycle_table_is_closed_and_starts_from_one_of_its_states():
             assert set(targets) <= set(table), (name, state)
     assert domain.MILESTONE_STATES == ("open", "submitted", "revision_requested", "accepted")
     assert domain.STAGE_STATES == ("pending", "active", "completed")
+    assert domain.QUICK_WIN_TRANSITIONS["planned"] == ("in_progress", "dropped")
 
 
 def test_a_move_off_the_table_is_refused_with_the_moves_that_are_allowed():

@@ -14,6 +14,7 @@ from services.mentoring.commands import (
     ConfirmEvaluation,
     DeliverableFile,
     RescheduleMilestone,
+    RescheduleSession,
     ReviewSubmission,
     SelfAssess,
     SetEvaluationWeights,
@@ -26,7 +27,7 @@ from services.mentoring.orm import Milestone, MilestoneChange, Programme, Stage,
 from services.mentoring.tasks import start_programme_command, subscriptions
 from shared.auth import Principal
 from shared.errors import Conflict, Forbidden, Invalid, NotFound
-from shared.events import EventError, StageChangedV1, milestone_deadline_id, parse_envelope
+from shared.events import EventError, StageChangedV1, milestone_deadline_id, parse_envelope, session_deadline_id
 from shared.messaging.inbox import consume
 from tests.support.memory import MemoryService
 from tests.support.mentoring import mou_signed, wire
@@ -88,19 +89,122 @@ def hand_in_and_accept(service: MemoryService, milestone_id: str) -> None:
 def test_a_signed_mou_becomes_a_programme_with_a_deadline_per_milestone_once(service):
     programme = start(service, agreement_id="agr-1")
     planned = milestones(service, programme.id)
-    assert programme.signed_on == date(2023, 2, 28) and programme.template == "default@1"
+    assert programme.signed_on == date(2023, 2, 28) and programme.template == "default@2"
     assert planned["sk_dewan_smart_city"].due_date == date(2023, 4, 29)
     assert {m.status for m in planned.values()} == {"open"}
-    assert stages(service, programme.id)["kelembagaan"] == "active"
-    assert set(stages(service, programme.id).values()) == {"active", "pending"}
-    deadlines = service.events("deadline.set")
-    assert {d["deadline_id"] for _, d in deadlines} == {milestone_deadline_id(m.id) for m in planned.values()}
-    assert [d["stage_key"] for _, d in service.events("mentoring.stage_started")] == ["kelembagaan"]
+    deadlines = {d["deadline_id"]: d for _, d in service.events("deadline.set")}
+    assert {milestone_deadline_id(m.id) for m in planned.values()} <= set(deadlines)
+    assert {d["reminders"] for i, d in deadlines.items() if i.startswith("mentoring:milestone:")} == {"standard"}
 
     again = StartProgramme("agr-1", 2023, "12.01", "Kabupaten Tapanuli Tengah", "Asia/Jakarta", programme.created_at)
     assert service.run(handlers.start_programme, again) is None
     assert len(service.events("mentoring.programme_started")) == 1
-    assert len(service.events("deadline.set")) == len(planned)
+    assert len(service.events("deadline.set")) == len(deadlines)
+
+
+def test_the_stage_of_the_work_due_first_is_current_and_every_stage_before_it_has_started(service, programme):
+    # Buku I is due on 6 April, before the decrees of 29 April: Bimtek I is current, the decrees' stage runs too.
+    assert {k: v for k, v in stages(service, programme.id).items() if v != "pending"} == {
+        "kelembagaan": "active",
+        "bimtek_1": "active",
+    }
+    assert [d["stage_key"] for _, d in service.events("mentoring.stage_started")] == ["kelembagaan", "bimtek_1"]
+    with service.uow() as uow:
+        assert views.programme_view(uow, programme)["current_stage"] == "bimtek_1"
+        assert views.programme_progress(uow, programme)["stage"]["key"] == "bimtek_1"
+    planned = milestones(service, programme.id)
+    hand_in_and_accept(service, planned["buku_1"].id)
+    with service.uow() as uow:
+        assert views.programme_view(uow, programme)["current_stage"] == "kelembagaan"
+    assert stages(service, programme.id)["bimtek_1"] == "completed"
+    # Buku III moved ahead of the decrees: Bimtek II and III start, no stage is passed over.
+    service.run(
+        handlers.reschedule_milestone, RescheduleMilestone(planned["buku_3"].id, date(2023, 4, 20), None, MENTOR)
+    )
+    with service.uow() as uow:
+        assert views.programme_view(uow, programme)["current_stage"] == "bimtek_3"
+    assert [d["stage_key"] for _, d in service.events("mentoring.stage_started")][2:] == ["bimtek_2", "bimtek_3"]
+    assert (stages(service, programme.id)["bimtek_2"], stages(service, programme.id)["bimtek_4"]) == (
+        "active",
+        "pending",
+    )
+
+
+def test_each_bimtek_session_is_announced_with_a_day_before_reminder(service, programme):
+    announced = [d for _, d in service.events("mentoring.session_scheduled")]
+    assert [(d["stage_key"], d["starts_on"], d["ends_on"], d["sequence"]) for d in announced] == [
+        ("bimtek_1", "2023-03-21", "2023-03-22", 0),
+        ("bimtek_2", "2023-04-20", "2023-04-21", 0),
+        ("bimtek_3", "2023-05-20", "2023-05-21", 0),
+        ("bimtek_4", "2023-06-19", "2023-06-20", 0),
+    ]
+    first = announced[0]
+    assert first["title"].startswith("Bimtek I:")
+    assert first["audience"] == ["regional_secretary", "kominfo_head", "bappeda_head"]
+    assert (first["region_name"], first["timezone"], first["programme_id"]) == (
+        "Kabupaten Tapanuli Tengah",
+        "Asia/Jakarta",
+        programme.id,
+    )
+    reminders = {d["deadline_id"]: d for _, d in service.events("deadline.set")}
+    reminder = reminders[session_deadline_id(first["session_id"])]
+    assert reminder["reminders"] == "day_before" and reminder["audience"] == first["audience"]
+    # Due when the session opens on its first morning, 08:00 WIB.
+    assert datetime.fromisoformat(reminder["due_at"]) == datetime(2023, 3, 21, 1, tzinfo=UTC)
+    with service.uow() as uow:
+        [session] = [s["session"] for s in views.programme_view(uow, programme)["stages"] if s["key"] == "bimtek_1"]
+    assert session["id"] == first["session_id"]
+
+
+def test_a_moved_session_is_announced_again_with_the_next_sequence(service, programme):
+    session_id = next(d["session_id"] for _, d in service.events("mentoring.session_scheduled"))
+    moved = service.run(handlers.reschedule_session, RescheduleSession(session_id, MENTOR, starts_on=date(2023, 3, 27)))
+    assert (moved.starts_on, moved.ends_on, moved.sequence) == (date(2023, 3, 27), date(2023, 3, 28), 1)
+    again = service.events("mentoring.session_scheduled")[-1][1]
+    assert (again["session_id"], again["starts_on"], again["ends_on"], again["sequence"]) == (
+        session_id,
+        "2023-03-27",
+        "2023-03-28",
+        1,
+    )
+    reminder = service.events("deadline.set")[-1][1]
+    assert reminder["deadline_id"] == session_deadline_id(session_id) and reminder["version"] == 2
+    assert reminder["reminders"] == "day_before"
+    assert datetime.fromisoformat(reminder["due_at"]) == datetime(2023, 3, 27, 1, tzinfo=UTC)
+    # A venue alone is announced (sequence 2) without moving the reminder; the same request again changes nothing.
+    before = len(service.events("deadline.set"))
+    service.run(handlers.reschedule_session, RescheduleSession(session_id, OPERATOR, venue="Hotel Pia, Pandan"))
+    service.run(handlers.reschedule_session, RescheduleSession(session_id, OPERATOR, venue="Hotel Pia, Pandan"))
+    assert [d["sequence"] for _, d in service.events("mentoring.session_scheduled")][-2:] == [1, 2]
+    assert len(service.events("deadline.set")) == before
+    with pytest.raises(Invalid, match="in the past"):
+        service.run(handlers.reschedule_session, RescheduleSession(session_id, MENTOR, starts_on=date(2023, 2, 1)))
+    with pytest.raises(Forbidden):
+        stranger = Principal(sub="mentor-budi", role="mentor")
+        service.run(handlers.reschedule_session, RescheduleSession(session_id, stranger, starts_on=date(2023, 4, 1)))
+    with pytest.raises(Forbidden):
+        service.run(handlers.reschedule_session, RescheduleSession(session_id, REGION, starts_on=date(2023, 4, 1)))
+    with pytest.raises(NotFound):
+        service.run(handlers.reschedule_session, RescheduleSession("nope", MENTOR, starts_on=date(2023, 4, 1)))
+    service.clock.set(datetime(2023, 4, 1, 3, tzinfo=UTC))
+    with pytest.raises(Conflict, match="held"):
+        service.run(handlers.reschedule_session, RescheduleSession(session_id, MENTOR, starts_on=date(2023, 4, 10)))
+
+
+@pytest.mark.parametrize(
+    ("code", "name", "regulation"),
+    [
+        ("12.01", "Kabupaten Tapanuli Tengah", "Perbup"),
+        ("94.71", "Kota Jayapura", "Perwali"),
+        ("12", "Sumatera Utara", "Pergub"),
+    ],
+)
+def test_the_masterplan_is_enacted_by_the_regulation_of_the_regions_kind(service, code, name, regulation):
+    programme = start(service, region_code=code, region_name=name)
+    milestone = milestones(service, programme.id)["perkada_masterplan"]
+    assert milestone.title == f"{regulation} tentang Masterplan Smart City"
+    published = {d["deadline_id"]: d["title"] for _, d in service.events("deadline.set")}
+    assert published[milestone_deadline_id(milestone.id)] == milestone.title
 
 
 def test_the_consumer_builds_the_command_and_commits_with_the_inbox_row(service):
@@ -258,14 +362,16 @@ def test_a_revision_request_moves_the_deadline_and_a_resubmission_accepted_clear
 
 def test_a_stage_completes_when_all_its_milestones_are_accepted_and_the_next_starts(service, programme):
     planned = milestones(service, programme.id)
+    hand_in_and_accept(service, planned["buku_1"].id)
     hand_in_and_accept(service, planned["sk_dewan_smart_city"].id)
     assert stages(service, programme.id)["kelembagaan"] == "active"
+    assert stages(service, programme.id)["bimtek_2"] == "pending"
     hand_in_and_accept(service, planned["sk_tim_pelaksana"].id)
-    assert (stages(service, programme.id)["kelembagaan"], stages(service, programme.id)["bimtek_1"]) == (
+    assert (stages(service, programme.id)["kelembagaan"], stages(service, programme.id)["bimtek_2"]) == (
         "completed",
         "active",
     )
-    assert [d["stage_key"] for _, d in service.events("mentoring.stage_completed")] == ["kelembagaan"]
+    assert [d["stage_key"] for _, d in service.events("mentoring.stage_completed")] == ["bimtek_1", "kelembagaan"]
 
 
 # --- evaluation and cohort weights ----------------------------------------------------------------
@@ -278,7 +384,56 @@ def self_assessment(**scores: float) -> dict[str, dict[str, object]]:
     }
 
 
+def accept_the_masterplan(service: MemoryService, programme: Programme) -> None:
+    """The final Masterplan accepted in August 2023, after which monev opens."""
+    service.clock.set(datetime(2023, 8, 1, 3, tzinfo=UTC))
+    hand_in_and_accept(service, milestones(service, programme.id)["masterplan_final"].id)
+
+
+def test_no_year_is_self_assessed_before_the_masterplan_stage_is_complete(service, programme):
+    with pytest.raises(Conflict, match="Masterplan stage is not complete"):
+        service.run(handlers.self_assess, SelfAssess(programme.id, REGION, self_assessment(**SCORES)))
+    assert milestones(service, programme.id)["monev_self_assessment"].status == "open"
+    accept_the_masterplan(service, programme)
+    # The decrees and books may still be open: the Masterplan stage alone opens the evaluation.
+    assert service.run(handlers.self_assess, SelfAssess(programme.id, REGION, self_assessment(**SCORES))).year == 2023
+
+
+def test_each_year_has_its_own_evaluation_and_the_first_is_the_plans(service, programme):
+    accept_the_masterplan(service, programme)
+    with pytest.raises(Invalid, match="has not begun"):
+        service.run(handlers.self_assess, SelfAssess(programme.id, REGION, self_assessment(**SCORES), 2024))
+    with pytest.raises(Invalid, match="began in 2023"):
+        service.run(handlers.self_assess, SelfAssess(programme.id, REGION, self_assessment(**SCORES), 2022))
+    first = service.run(handlers.self_assess, SelfAssess(programme.id, REGION, self_assessment(**SCORES)))
+    assert first.year == 2023
+    assert milestones(service, programme.id)["monev_self_assessment"].status == "submitted"
+    service.run(handlers.confirm_evaluation, ConfirmEvaluation(programme.id, ASSESSOR, year=2023))
+
+    service.clock.set(datetime(2025, 1, 15, 3, tzinfo=UTC))
+    lower = {**SCORES, "impact": 30}
+    second = service.run(handlers.self_assess, SelfAssess(programme.id, REGION, self_assessment(**lower), 2024))
+    assert (second.year, second.status) == (2024, "self_assessed")
+    with pytest.raises(Conflict, match="not handed in"):
+        service.run(handlers.confirm_evaluation, ConfirmEvaluation(programme.id, ASSESSOR, year=2025))
+    confirmed = service.run(handlers.confirm_evaluation, ConfirmEvaluation(programme.id, ASSESSOR, year=2024))
+    # (10*80 + 20*70 + 30*60 + 30*30 + 10*90) / 100
+    assert confirmed.achievement_index == 58.0
+    with service.uow() as uow:
+        view = views.programme_view(uow, programme)
+        assert [(e["year"], e["status"], e["achievement_index"]) for e in view["evaluations"]] == [
+            (2023, "confirmed", 64.0),
+            (2024, "confirmed", 58.0),
+        ]
+        assert view["achievement_index"] == 58.0
+        assert views.evaluation_view(uow, programme.id, REGION)["year"] == 2023
+        assert [e["year"] for e in views.evaluations_view(uow, programme.id, REGION)["items"]] == [2023, 2024]
+        with pytest.raises(NotFound, match="2025"):
+            views.evaluation_view(uow, programme.id, REGION, 2025)
+
+
 def test_self_assessment_is_corrected_until_confirmed_and_the_programme_completes_after_it(service, programme):
+    accept_the_masterplan(service, programme)
     with pytest.raises(Conflict, match="not handed in"):
         service.run(handlers.confirm_evaluation, ConfirmEvaluation(programme.id, ASSESSOR))
     with pytest.raises(Invalid, match="impact"):
@@ -290,7 +445,7 @@ def test_self_assessment_is_corrected_until_confirmed_and_the_programme_complete
     assert milestones(service, programme.id)["monev_self_assessment"].status == "submitted"
 
     for milestone in milestones(service, programme.id).values():
-        if milestone.kind != "evaluation":
+        if milestone.kind != "evaluation" and milestone.status != "accepted":
             hand_in_and_accept(service, milestone.id)
     assert service.events("mentoring.programme_completed") == []
     confirmed = service.run(
@@ -304,6 +459,7 @@ def test_self_assessment_is_corrected_until_confirmed_and_the_programme_complete
     }
     [(_, completed)] = service.events("mentoring.programme_completed")
     assert completed == {"programme_id": programme.id, "region_code": "12.01", "achievement_index": 61.0}
+    assert set(stages(service, programme.id).values()) == {"completed"}
     with pytest.raises(Conflict, match="already confirmed"):
         service.run(handlers.self_assess, SelfAssess(programme.id, REGION, self_assessment(**SCORES)))
     with pytest.raises(Conflict, match="already confirmed"):
@@ -320,6 +476,7 @@ def test_cohort_weights_are_checked_and_used_by_the_confirmation(service, progra
     custom = {"baseline": 5, "output": 15, "outcome": 30, "impact": 40, "quick_win": 10}
     row = service.run(handlers.set_evaluation_weights, SetEvaluationWeights(2023, custom, OPERATOR))
     assert row.weights["impact"] == 40.0 and row.set_by == OPERATOR.sub
+    accept_the_masterplan(service, programme)
     service.run(handlers.self_assess, SelfAssess(programme.id, REGION, self_assessment(**SCORES)))
     confirmed = service.run(handlers.confirm_evaluation, ConfirmEvaluation(programme.id, ASSESSOR))
     assert confirmed.achievement_index == 61.5

@@ -1,4 +1,4 @@
-"""Routes for programmes: reading them, their progress, their mentors and rescheduling milestones."""
+"""Routes for programmes: reading them, their progress, their mentors, and moving milestones and sessions."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from flask import Response, jsonify
 
 from services.mentoring import handlers, views
 from services.mentoring.api.common import READERS, api, programmes_tag
-from services.mentoring.commands import AssignMentor, RescheduleMilestone, UnassignMentor
+from services.mentoring.commands import AssignMentor, RescheduleMilestone, RescheduleSession, UnassignMentor
 from services.mentoring.schemas import (
     MentorIn,
     MentorList,
@@ -19,6 +19,9 @@ from services.mentoring.schemas import (
     ProgrammeProgressOut,
     ProgrammeQuery,
     RescheduleIn,
+    SessionMoveIn,
+    SessionOut,
+    SessionPath,
 )
 from shared.web import current_principal, requires, runtime_of
 
@@ -118,3 +121,18 @@ def reschedule(path: MilestonePath, body: RescheduleIn) -> Response:
         uow.commit()
         programme = views.get_programme(uow, milestone.programme_id)
         return jsonify(views.milestone_view(uow, programme, milestone.id))
+
+
+@api.patch(
+    "/sessions/<session_id>",
+    tags=[programmes_tag],
+    responses={200: SessionOut},
+    summary="Move a Bimtek session or set its venue; announces it again (sequence + 1) with a day-before reminder",
+)
+@requires("operator", "mentor")
+def reschedule_session(path: SessionPath, body: SessionMoveIn) -> Response:
+    command = RescheduleSession(path.session_id, current_principal(), body.starts_on, body.ends_on, body.venue)
+    with runtime_of().uow() as uow:
+        session = handlers.reschedule_session(uow, command)
+        uow.commit()
+        return jsonify(views.session_view(session))

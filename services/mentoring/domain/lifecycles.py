@@ -1,9 +1,9 @@
-"""The lifecycles of programmes, stages, milestones, submissions and evaluations, and the rules that move them."""
+"""The lifecycles of programmes, stages, milestones, submissions, evaluations and quick wins, and the rules
+that move them."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
@@ -30,14 +30,22 @@ SUBMISSION_TRANSITIONS: dict[str, tuple[str, ...]] = {
 }
 # The region may correct its self-assessment until an assessor confirms it.
 EVALUATION_TRANSITIONS: dict[str, tuple[str, ...]] = {"self_assessed": ("self_assessed", "confirmed"), "confirmed": ()}
+# A quick win is planned, carried out and done; it may be dropped until it is done.
+QUICK_WIN_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "planned": ("in_progress", "dropped"),
+    "in_progress": ("done", "dropped"),
+    "done": (),
+    "dropped": (),
+}
 
-Lifecycle = Literal["programme", "stage", "milestone", "submission", "evaluation"]
+Lifecycle = Literal["programme", "stage", "milestone", "submission", "evaluation", "quick_win"]
 LIFECYCLES: dict[Lifecycle, dict[str, tuple[str, ...]]] = {
     "programme": PROGRAMME_TRANSITIONS,
     "stage": STAGE_TRANSITIONS,
     "milestone": MILESTONE_TRANSITIONS,
     "submission": SUBMISSION_TRANSITIONS,
     "evaluation": EVALUATION_TRANSITIONS,
+    "quick_win": QUICK_WIN_TRANSITIONS,
 }
 INITIAL: dict[Lifecycle, str] = {
     "programme": "active",
@@ -45,10 +53,12 @@ INITIAL: dict[Lifecycle, str] = {
     "milestone": "open",
     "submission": "submitted",
     "evaluation": "self_assessed",
+    "quick_win": "planned",
 }
 PROGRAMME_STATES = tuple(PROGRAMME_TRANSITIONS)
 STAGE_STATES = tuple(STAGE_TRANSITIONS)
 MILESTONE_STATES = tuple(MILESTONE_TRANSITIONS)
+QUICK_WIN_STATES = tuple(QUICK_WIN_TRANSITIONS)
 
 # What entering a milestone state does to its deadline: a new or moved due date is announced, accepted
 # work meets it; a hand-in under review leaves the reminders running until the mentor decides.
@@ -74,11 +84,6 @@ def check_transition(lifecycle: Lifecycle, current: str, target: str) -> None:
 
 def deadline_on_entry(milestone_state: str) -> Literal["set", "met"] | None:
     return DEADLINE_ON_ENTRY.get(milestone_state)
-
-
-def stage_status_at_start(position: int) -> str:
-    """The first stage runs from the signing day; the others wait their turn."""
-    return "active" if position == 1 else INITIAL["stage"]
 
 
 def check_programme_open(status: str) -> None:
@@ -113,7 +118,8 @@ def check_submission(milestone_status: str, kind: str) -> None:
     """A region may hand in a deliverable while the milestone waits for one."""
     if kind == "evaluation":
         raise Conflict(
-            "the evaluation is handed in as a self-assessment (PUT /programmes/<id>/evaluation), not a document",
+            "the evaluation is handed in as a self-assessment (PUT /programmes/<id>/evaluations/<year>), "
+            "not as a document",
             current_state=milestone_status,
         )
     if not may_move("milestone", milestone_status, "submitted"):
@@ -140,36 +146,6 @@ def check_review(
             raise Invalid("a revision request needs a new due date", field="due_date")
         if new_due < today:
             raise Invalid(f"the new due date {new_due.isoformat()} is in the past", field="due_date")
-
-
-@dataclass(frozen=True)
-class StageProgress:
-    key: str
-    status: str
-    milestone_states: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Advance:
-    started: tuple[str, ...]
-    completed: tuple[str, ...]
-    programme_complete: bool
-
-
-def advance_stages(stages: Sequence[StageProgress]) -> Advance:
-    """Stages run in order: each completes once all its milestones are accepted, and only then
-    does the next start. Work handed in early counts when its stage's turn comes."""
-    started: list[str] = []
-    completed: list[str] = []
-    for stage in stages:
-        if is_final("stage", stage.status):
-            continue
-        if may_move("stage", stage.status, "active"):
-            started.append(stage.key)
-        if not stage_complete(stage.milestone_states):
-            return Advance(tuple(started), tuple(completed), programme_complete=False)
-        completed.append(stage.key)
-    return Advance(tuple(started), tuple(completed), programme_complete=True)
 
 
 # --- the evaluation ----------------------------------------------------------------------

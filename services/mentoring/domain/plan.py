@@ -27,6 +27,8 @@ class StageTemplate:
     milestones: tuple[MilestoneTemplate, ...]
     session_offset_days: int | None = None
     session_days: int | None = None
+    # Who is invited to the stage's Bimtek; by default everyone its milestones are addressed to.
+    session_audience: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,7 @@ class PlanTemplate:
                     title=stage["title"],
                     session_offset_days=(stage.get("session") or {}).get("offset_days"),
                     session_days=(stage.get("session") or {}).get("days"),
+                    session_audience=_audience((stage.get("session") or {}).get("audience")),
                     milestones=tuple(
                         MilestoneTemplate(
                             key=m["key"],
@@ -70,6 +73,9 @@ class PlanTemplate:
         if len(set(keys)) != len(keys) or len({s.key for s in self.stages}) != len(self.stages):
             raise Invalid("stage and milestone keys must be unique", field="template")
         for stage in self.stages:
+            # A stage completes when its milestones are accepted: one without any would never complete.
+            if not stage.milestones:
+                raise Invalid(f"stage {stage.key} has no milestone", field="template")
             for milestone in stage.milestones:
                 if milestone.offset_days < 0:
                     raise Invalid(f"milestone {milestone.key} has a negative offset", field="template")
@@ -95,20 +101,44 @@ class PlannedStage:
     session_start: date | None
     session_end: date | None
     milestones: tuple[PlannedMilestone, ...]
+    session_audience: tuple[str, ...] = ()
 
 
-def plan_from_signing(template: PlanTemplate, signed_on: date, timezone: str) -> list[PlannedStage]:
-    """Every date is a local date counted from the signing day; its instant is that day's end locally."""
+def _audience(value: Any) -> tuple[str, ...] | None:
+    return tuple(value) if value else None
+
+
+# Titles name the regulation that enacts the Masterplan by these placeholders, filled per region kind.
+REGULATION_SHORT = "{regulation}"
+REGULATION_LONG = "{regulation_name}"
+# Templates stored before titles were named per region wrote both kinds for everyone.
+LEGACY_REGULATION = "Perbup/Perwali"
+# For a region whose kind cannot be told from its code: the generic name of a head of region's regulation.
+GENERIC_REGULATION = ("Perkada", "Peraturan Kepala Daerah")
+
+
+def name_regulation(text: str, regulation: tuple[str, str]) -> str:
+    """A title with the region's own regulation: 'Perbup tentang Masterplan' for a kabupaten."""
+    short, long = regulation
+    return text.replace(REGULATION_LONG, long).replace(REGULATION_SHORT, short).replace(LEGACY_REGULATION, short)
+
+
+def plan_from_signing(
+    template: PlanTemplate, signed_on: date, timezone: str, regulation: tuple[str, str] = GENERIC_REGULATION
+) -> list[PlannedStage]:
+    """Every date is a local date counted from the signing day; its instant is that day's end locally.
+    Titles name ``regulation`` (short and long name) where the template names the enacting regulation."""
     stages = []
     for position, stage in enumerate(template.stages, start=1):
         session_start = session_end = None
         if stage.session_offset_days is not None:
             session_start = signed_on + timedelta(days=stage.session_offset_days)
             session_end = session_start + timedelta(days=max((stage.session_days or 1) - 1, 0))
+        invited = stage.session_audience or tuple(dict.fromkeys(a for m in stage.milestones for a in m.audience))
         milestones = tuple(
             PlannedMilestone(
                 key=m.key,
-                title=m.title,
+                title=name_regulation(m.title, regulation),
                 kind=m.kind,
                 due_date=(due := signed_on + timedelta(days=m.offset_days)),
                 due_at=end_of_local_day(due, timezone),
@@ -116,5 +146,6 @@ def plan_from_signing(template: PlanTemplate, signed_on: date, timezone: str) ->
             )
             for m in stage.milestones
         )
-        stages.append(PlannedStage(stage.key, stage.title, position, session_start, session_end, milestones))
+        title = name_regulation(stage.title, regulation)
+        stages.append(PlannedStage(stage.key, title, position, session_start, session_end, milestones, invited))
     return stages

@@ -9,12 +9,16 @@ from services.mentoring.handlers.programmes import (
     start_programme,
     unassign_mentor,
 )
+from services.mentoring.handlers.quick_wins import add_quick_win, update_quick_win
+from services.mentoring.handlers.sessions import reschedule_session
 
 __all__ = [
+    "add_quick_win",
     "assign_mentor",
     "check_hand_in",
     "confirm_evaluation",
     "reschedule_milestone",
+    "reschedule_session",
     "review_submission",
     "self_assess",
     "set_evaluation_weights",
@@ -22,4 +26,5 @@ __all__ = [
     "start_programme",
     "submit_deliverable",
     "unassign_mentor",
+    "update_quick_win",
 ]

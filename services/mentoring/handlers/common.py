@@ -89,16 +89,33 @@ def move_milestone(uow: UnitOfWork, programme: Programme, milestone: Milestone, 
     apply_deadline(uow, programme, milestone)
 
 
-def advance_programme(uow: UnitOfWork, programme: Programme) -> None:
-    """Complete every stage whose milestones are all accepted, in order, start the next one, and
-    complete the programme after its last stage."""
-    stages = list(uow.session.scalars(select(Stage).where(Stage.programme_id == programme.id).order_by(Stage.position)))
-    states: dict[str, list[str]] = {}
-    for milestone in uow.session.scalars(select(Milestone).where(Milestone.programme_id == programme.id)):
-        states.setdefault(milestone.stage_id, []).append(milestone.status)
-    advance = domain.advance_stages(
-        [domain.StageProgress(s.key, s.status, tuple(states.get(s.id, ()))) for s in stages]
+def stages_of(uow: UnitOfWork, programme_id: str) -> list[Stage]:
+    return list(uow.session.scalars(select(Stage).where(Stage.programme_id == programme_id).order_by(Stage.position)))
+
+
+def milestones_of(uow: UnitOfWork, programme_id: str) -> list[Milestone]:
+    return list(
+        uow.session.scalars(
+            select(Milestone).where(Milestone.programme_id == programme_id).order_by(Milestone.due_at, Milestone.key)
+        )
     )
+
+
+def stage_progress(stages: list[Stage], milestones: list[Milestone]) -> list[domain.StageProgress]:
+    """The stages in plan order as the domain reads them: each with its milestones' due instants and states."""
+    work: dict[str, list[domain.MilestoneProgress]] = {}
+    for milestone in milestones:
+        work.setdefault(milestone.stage_id, []).append(domain.MilestoneProgress(milestone.due_at, milestone.status))
+    return [domain.StageProgress(s.key, s.status, tuple(work.get(s.id, ()))) for s in stages]
+
+
+def advance_programme(uow: UnitOfWork, programme: Programme) -> None:
+    """Start the stages the domain says have come (the current one and every one before it), complete
+    those whose milestones are all accepted, and complete the programme after its last stage. Run after
+    anything that accepts work or moves a due date, since either may change which stage is current."""
+    uow.session.flush()
+    stages = stages_of(uow, programme.id)
+    advance = domain.advance_stages(stage_progress(stages, milestones_of(uow, programme.id)))
     started, completed = set(advance.started), set(advance.completed)
     for stage in stages:
         if stage.key in started:
@@ -110,8 +127,10 @@ def advance_programme(uow: UnitOfWork, programme: Programme) -> None:
             stage.status = "completed"
             record_stage(uow, "mentoring.stage_completed", programme, stage)
     if advance.programme_complete and domain.may_move("programme", programme.status, "completed"):
-        # The evaluation may have been confirmed before the last earlier stage was accepted.
-        evaluation = uow.session.get(Evaluation, programme.id)
+        # The plan's evaluation is the first year's; it may have been confirmed before the last earlier
+        # stage was accepted.
+        first_year = domain.first_evaluation_year(programme.cohort_year)
+        evaluation = uow.session.get(Evaluation, (programme.id, first_year))
         achievement_index = evaluation.achievement_index if evaluation is not None else None
         programme.status = "completed"
         programme.completed_at = uow.clock.now()

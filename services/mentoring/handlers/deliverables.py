@@ -127,6 +127,6 @@ def review_submission(uow: UnitOfWork, command: ReviewSubmission) -> Submission:
             comments=command.comments,
         ),
     )
-    if domain.is_final("milestone", milestone.status):
-        advance_programme(uow, programme)
+    # Accepted work may complete a stage, and a revision's new due date may change which stage is current.
+    advance_programme(uow, programme)
     return submission

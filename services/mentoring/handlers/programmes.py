@@ -9,15 +9,16 @@ from sqlalchemy import select
 from services.mentoring import domain
 from services.mentoring.commands import AssignMentor, RescheduleMilestone, StartProgramme, UnassignMentor
 from services.mentoring.handlers.common import (
+    advance_programme,
     announce_deadline,
     apply_deadline,
     get_milestone,
     get_programme,
-    record_stage,
 )
 from services.mentoring.handlers.plans import template_for_cohort
+from services.mentoring.handlers.sessions import open_session
 from services.mentoring.orm import Milestone, MilestoneChange, Programme, ProgrammeMentor, Stage
-from shared import events
+from shared import events, regions
 from shared.clock import end_of_local_day, local_date
 from shared.errors import NotFound
 from shared.uow import UnitOfWork
@@ -45,19 +46,19 @@ def start_programme(uow: UnitOfWork, command: StartProgramme) -> Programme | Non
     # No ORM relationships here, so parents are flushed before the rows that point at them.
     uow.session.flush()
     milestones: list[Milestone] = []
-    first_stage: Stage | None = None
-    for planned in domain.plan_from_signing(template, signed_on, command.timezone):
+    planned_stages: list[tuple[Stage, domain.PlannedStage]] = []
+    plan = domain.plan_from_signing(template, signed_on, command.timezone, _regulation(command.region_code))
+    for planned in plan:
+        # Every stage waits; the domain starts the ones that have come once the milestones are in.
         stage = Stage(
             id=str(uuid.uuid4()),
             programme_id=programme.id,
             key=planned.key,
             title=planned.title,
             position=planned.position,
-            status=domain.stage_status_at_start(planned.position),
-            session_start=planned.session_start,
-            session_end=planned.session_end,
+            status=domain.INITIAL["stage"],
         )
-        first_stage = first_stage or stage
+        planned_stages.append((stage, planned))
         uow.session.add(stage)
         uow.session.flush()
         for item in planned.milestones:
@@ -90,11 +91,21 @@ def start_programme(uow: UnitOfWork, command: StartProgramme) -> Programme | Non
             ],
         ),
     )
-    if first_stage is not None:
-        record_stage(uow, "mentoring.stage_started", programme, first_stage)
+    advance_programme(uow, programme)
     for milestone in milestones:
         apply_deadline(uow, programme, milestone)
+    for stage, planned in planned_stages:
+        open_session(uow, programme, stage, planned)
     return programme
+
+
+def _regulation(region_code: str) -> tuple[str, str]:
+    """The regulation that enacts this region's Masterplan: a Perbup, Perwali or Pergub by its kind."""
+    try:
+        return regions.regulation_of(region_code)
+    except ValueError:
+        # A code the register does not shape like a region still gets a programme, with the generic name.
+        return domain.GENERIC_REGULATION
 
 
 def assign_mentor(uow: UnitOfWork, command: AssignMentor) -> ProgrammeMentor:
@@ -144,4 +155,6 @@ def reschedule_milestone(uow: UnitOfWork, command: RescheduleMilestone) -> Miles
     milestone.due_at = end_of_local_day(command.due_date, programme.timezone)
     # A moved due date is announced again whatever the milestone's state; reminders follow the new one.
     announce_deadline(uow, programme, milestone)
+    # What is due first may now be another stage's work.
+    advance_programme(uow, programme)
     return milestone

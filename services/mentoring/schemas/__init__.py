@@ -4,7 +4,9 @@ from services.mentoring.schemas.cohorts import (
     CohortPath,
     ConfirmIn,
     DimensionIn,
+    EvaluationList,
     EvaluationOut,
+    EvaluationPath,
     MilestoneTemplateIn,
     PlanTemplateIn,
     PlanTemplateOut,
@@ -27,6 +29,7 @@ from services.mentoring.schemas.deliverables import (
 )
 from services.mentoring.schemas.programmes import (
     CohortProgressOut,
+    EvaluationSummary,
     LateItem,
     LateRegion,
     MentorIn,
@@ -45,6 +48,15 @@ from services.mentoring.schemas.programmes import (
     StageOut,
     StageRef,
 )
+from services.mentoring.schemas.quick_wins import (
+    QuickWinIn,
+    QuickWinOut,
+    QuickWinPath,
+    QuickWinQuery,
+    QuickWinRegister,
+    QuickWinUpdateIn,
+)
+from services.mentoring.schemas.sessions import SessionMoveIn, SessionOut, SessionPath
 
 __all__ = [
     "CohortPath",
@@ -52,7 +64,10 @@ __all__ = [
     "ConfirmIn",
     "DimensionIn",
     "DueDateChange",
+    "EvaluationList",
     "EvaluationOut",
+    "EvaluationPath",
+    "EvaluationSummary",
     "LateItem",
     "LateRegion",
     "LinkSubmissionIn",
@@ -72,11 +87,20 @@ __all__ = [
     "ProgrammeProgressOut",
     "ProgrammeQuery",
     "ProgressItem",
+    "QuickWinIn",
+    "QuickWinOut",
+    "QuickWinPath",
+    "QuickWinQuery",
+    "QuickWinRegister",
+    "QuickWinUpdateIn",
     "RescheduleIn",
     "ReviewIn",
     "ReviewOut",
     "SelfAssessmentIn",
     "SessionIn",
+    "SessionMoveIn",
+    "SessionOut",
+    "SessionPath",
     "StageOut",
     "StageRef",
     "StageTemplateIn",

@@ -15,19 +15,27 @@ class CohortPath(Clean):
     year: int = Field(ge=2017, le=2100)
 
 
+Role = Literal["head_of_region", "regional_secretary", "kominfo_head", "bappeda_head", "bpkpad_head"]
+
+
 class MilestoneTemplateIn(Strict):
     key: str = Field(pattern=r"^[a-z0-9_]{1,60}$")
-    title: str = Field(min_length=1, max_length=200)
+    title: str = Field(
+        min_length=1,
+        max_length=200,
+        description="{regulation} and {regulation_name} become the region's Perbup/Perwali/Pergub and its long name",
+    )
     kind: str = Field(default="milestone", pattern=r"^[a-z_]{1,30}$")
     offset_days: int = Field(ge=0, le=3650, description="days after the signing date, in the region's time zone")
-    audience: list[Literal["head_of_region", "regional_secretary", "kominfo_head", "bappeda_head", "bpkpad_head"]] = (
-        Field(min_length=1)
-    )
+    audience: list[Role] = Field(min_length=1)
 
 
 class SessionIn(Strict):
     offset_days: int = Field(ge=0, le=3650)
     days: int = Field(default=1, ge=1, le=30)
+    audience: list[Role] | None = Field(
+        default=None, min_length=1, description="who is invited; by default everyone the stage's milestones address"
+    )
 
 
 class StageTemplateIn(Strict):
@@ -86,8 +94,14 @@ class ConfirmIn(Strict):
     comments: str | None = Field(default=None, max_length=5000)
 
 
+class EvaluationPath(Clean):
+    programme_id: str = Field(min_length=1, max_length=36)
+    year: int = Field(ge=2017, le=2100, description="the year evaluated")
+
+
 class EvaluationOut(BaseModel):
     programme_id: str
+    year: int
     status: Literal["self_assessed", "confirmed"]
     dimensions: dict[str, Any]
     submitted_at: str
@@ -98,3 +112,8 @@ class EvaluationOut(BaseModel):
     assessor_comments: str | None
     confirmed_at: str | None
     confirmed_by: str | None
+
+
+class EvaluationList(BaseModel):
+    programme_id: str
+    items: list[EvaluationOut]

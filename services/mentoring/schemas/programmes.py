@@ -7,6 +7,7 @@ from datetime import date
 from pydantic import BaseModel, Field
 
 from services.mentoring.schemas.base import Clean, Strict
+from services.mentoring.schemas.sessions import SessionOut
 from shared.validation import ProgrammeDate
 
 
@@ -43,12 +44,19 @@ class StageOut(BaseModel):
     status: str
     session_start: date | None
     session_end: date | None
+    session: SessionOut | None
     milestones: list[MilestoneOut]
 
 
 class MentorRef(BaseModel):
     mentor: str
     name: str | None
+
+
+class EvaluationSummary(BaseModel):
+    year: int
+    status: str
+    achievement_index: float | None
 
 
 class ProgrammeOut(BaseModel):
@@ -61,10 +69,11 @@ class ProgrammeOut(BaseModel):
     signed_on: date
     template: str
     status: str
-    current_stage: str | None
+    current_stage: str | None = Field(description="the stage of the earliest-due milestone not yet accepted")
     next_deadline: str | None
     completed_at: str | None
-    achievement_index: float | None
+    achievement_index: float | None = Field(description="the latest confirmed year's index")
+    evaluations: list[EvaluationSummary]
     mentors: list[MentorRef]
     stages: list[StageOut]
 

@@ -7,8 +7,8 @@ from typing import Any
 from sqlalchemy import select
 
 from services.mentoring import domain
-from services.mentoring.handlers.common import mentors_of
-from services.mentoring.orm import Evaluation, Milestone, Programme, ProgrammeMentor, Stage
+from services.mentoring.handlers.common import mentors_of, milestones_of, stage_progress, stages_of
+from services.mentoring.orm import BimtekSession, Evaluation, Milestone, Programme, ProgrammeMentor, Stage
 from shared.auth import Principal
 from shared.uow import UnitOfWork
 
@@ -32,13 +32,40 @@ def mentor_items(uow: UnitOfWork, programme_id: str) -> list[dict[str, Any]]:
     return [{"mentor": a.mentor, "name": a.name} for a in mentors_of(uow, programme_id)]
 
 
-def programme_view(uow: UnitOfWork, programme: Programme) -> dict[str, Any]:
-    stages = list(uow.session.scalars(select(Stage).where(Stage.programme_id == programme.id).order_by(Stage.position)))
-    milestones = list(
-        uow.session.scalars(
-            select(Milestone).where(Milestone.programme_id == programme.id).order_by(Milestone.due_at, Milestone.key)
-        )
+def current_stage(stages: list[Stage], milestones: list[Milestone]) -> Stage | None:
+    """The stage row the domain calls current (the stage of the work due first), or None when all is done."""
+    key = domain.current_stage(stage_progress(stages, milestones))
+    return next((s for s in stages if s.key == key), None)
+
+
+def session_view(session: BimtekSession | None) -> dict[str, Any] | None:
+    if session is None:
+        return None
+    return {
+        "id": session.id,
+        "title": session.title,
+        "starts_on": session.starts_on.isoformat(),
+        "ends_on": session.ends_on.isoformat(),
+        "audience": session.audience,
+        "venue": session.venue,
+        "sequence": session.sequence,
+    }
+
+
+def evaluation_items(uow: UnitOfWork, programme_id: str) -> list[dict[str, Any]]:
+    rows = uow.session.scalars(
+        select(Evaluation).where(Evaluation.programme_id == programme_id).order_by(Evaluation.year)
     )
+    return [{"year": e.year, "status": e.status, "achievement_index": e.achievement_index} for e in rows]
+
+
+def programme_view(uow: UnitOfWork, programme: Programme) -> dict[str, Any]:
+    stages = stages_of(uow, programme.id)
+    milestones = milestones_of(uow, programme.id)
+    sessions = {
+        s.stage_id: s
+        for s in uow.session.scalars(select(BimtekSession).where(BimtekSession.programme_id == programme.id))
+    }
     now = uow.clock.now()
     by_stage: dict[str, list[dict[str, Any]]] = {}
     for m in milestones:
@@ -55,9 +82,10 @@ def programme_view(uow: UnitOfWork, programme: Programme) -> dict[str, Any]:
                 "overdue": not domain.is_final("milestone", m.status) and m.due_at < now,
             }
         )
-    current = next((s for s in stages if s.status == "active"), None)
+    current = current_stage(stages, milestones)
     open_milestones = [m for m in milestones if not domain.is_final("milestone", m.status)]
-    evaluation = uow.session.get(Evaluation, programme.id)
+    evaluations = evaluation_items(uow, programme.id)
+    confirmed = [e for e in evaluations if e["achievement_index"] is not None]
     return {
         "id": programme.id,
         "agreement_id": programme.agreement_id,
@@ -71,21 +99,26 @@ def programme_view(uow: UnitOfWork, programme: Programme) -> dict[str, Any]:
         "current_stage": current.key if current else None,
         "next_deadline": open_milestones[0].due_at.isoformat() if open_milestones else None,
         "completed_at": programme.completed_at.isoformat() if programme.completed_at else None,
-        "achievement_index": evaluation.achievement_index if evaluation is not None else None,
+        # The latest year's confirmed index; every year's is under evaluations.
+        "achievement_index": confirmed[-1]["achievement_index"] if confirmed else None,
+        "evaluations": evaluations,
         "mentors": mentor_items(uow, programme.id),
-        "stages": [
-            {
-                "id": s.id,
-                "key": s.key,
-                "title": s.title,
-                "position": s.position,
-                "status": s.status,
-                "session_start": s.session_start.isoformat() if s.session_start else None,
-                "session_end": s.session_end.isoformat() if s.session_end else None,
-                "milestones": by_stage.get(s.id, []),
-            }
-            for s in stages
-        ],
+        "stages": [stage_item(s, sessions.get(s.id), by_stage.get(s.id, [])) for s in stages],
+    }
+
+
+def stage_item(stage: Stage, session: BimtekSession | None, milestones: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "id": stage.id,
+        "key": stage.key,
+        "title": stage.title,
+        "position": stage.position,
+        "status": stage.status,
+        # The session's days as they were shown before sessions could move; its id is under session.
+        "session_start": session.starts_on.isoformat() if session else None,
+        "session_end": session.ends_on.isoformat() if session else None,
+        "session": session_view(session),
+        "milestones": milestones,
     }
 
 

@@ -8,19 +8,17 @@ from typing import Any
 from sqlalchemy import select
 
 from services.mentoring import domain
-from services.mentoring.orm import Milestone, Programme, Stage
+from services.mentoring.handlers.common import milestones_of, stages_of
+from services.mentoring.orm import Milestone, Programme
+from services.mentoring.views.programmes import current_stage
 from shared.uow import UnitOfWork
 
 
 def programme_progress(uow: UnitOfWork, programme: Programme) -> dict[str, Any]:
     now = uow.clock.now()
-    stages = list(uow.session.scalars(select(Stage).where(Stage.programme_id == programme.id).order_by(Stage.position)))
-    milestones = list(
-        uow.session.scalars(
-            select(Milestone).where(Milestone.programme_id == programme.id).order_by(Milestone.due_at, Milestone.key)
-        )
-    )
-    current = next((s for s in stages if s.status == "active"), None)
+    stages = stages_of(uow, programme.id)
+    milestones = milestones_of(uow, programme.id)
+    current = current_stage(stages, milestones)
     waiting = [m for m in milestones if not domain.is_final("milestone", m.status)]
     upcoming = next((m for m in waiting if m.due_at >= now), None)
     overdue = [m for m in waiting if m.due_at < now]
