@@ -30,6 +30,9 @@ class ApplyDeadlineSet:
     correlation_id: str | None
     occurred_at: datetime
     policy: ReminderPolicy
+    # The publisher's count of changes to this deadline (None from producers that do not count yet).
+    version: int | None = None
+    reminders: str = "standard"  # or "day_before": one reminder, the day before a session or ceremony
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,7 @@ class ApplyDeadlineCleared:
     source: str
     correlation_id: str | None
     occurred_at: datetime
+    version: int | None = None
 
 
 @dataclass(frozen=True)
@@ -96,3 +100,11 @@ class RecordDeliveryOutcome:
     retry_seconds: float
     # The attempt the claim counted: a worker whose lease ran out and was claimed again records nothing.
     attempt: int | None = None
+
+
+@dataclass(frozen=True)
+class ResendDelivery:
+    """An operator sends a failed delivery again: it becomes due now, with its attempts counted afresh."""
+
+    delivery_id: str
+    actor: str

@@ -35,6 +35,8 @@ def subscriptions(runtime: NotificationsRuntime) -> dict[str, Subscription]:
             correlation_id=envelope.correlation_id,
             occurred_at=envelope.occurred_at,
             policy=settings.reminder_policy,
+            version=data.version,
+            reminders=data.reminders,
         )
 
     def deadline_cleared(envelope: Envelope, data: EventData) -> ApplyDeadlineCleared:
@@ -45,6 +47,7 @@ def subscriptions(runtime: NotificationsRuntime) -> dict[str, Subscription]:
             source=envelope.source,
             correlation_id=envelope.correlation_id,
             occurred_at=envelope.occurred_at,
+            version=data.version,
         )
 
     def officials_changed(_envelope: Envelope, data: EventData) -> ForgetOfficials:

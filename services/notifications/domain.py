@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+# How officials are named lives in its own module; the rules that address them reach it from here too.
+from services.notifications.naming import formal_name as formal_name
+from services.notifications.naming import signatory_line as signatory_line
 from shared.clock import at_local_hour, local_date
 from shared.config import ReminderPolicy
 from shared.errors import Conflict
@@ -32,7 +35,9 @@ DELIVERY_TRANSITIONS: dict[str, tuple[str, ...]] = {
     "sending": ("sending", "sent", "retrying", "failed"),
     "sent": (),
     "retrying": ("sending",),
-    "failed": (),
+    # Only by an operator's resend, once the cause (a full mailbox, a refused relay) is dealt with; the email
+    # keeps its Message-ID, so the official's mail client still sees one message.
+    "failed": ("pending",),
 }
 
 
@@ -79,9 +84,34 @@ def check_transition(lifecycle: Lifecycle, current: str | None, target: str) -> 
     return target
 
 
-def needs_new_plan(current_status: str | None, current_due: datetime | None, due_at: datetime) -> bool:
-    """A deadline gets a fresh set of reminders when it is new, moved, or set again after being cleared."""
-    return current_status != REMINDED_DEADLINE or current_due != due_at
+# How a deadline is reminded: by the policy, escalating when overdue; or once, the day before (a bimtek
+# session or a ceremony the ministry itself has set, where "overdue" has no meaning).
+STANDARD = "standard"
+DAY_BEFORE = "day_before"
+
+
+def is_stale(applied_version: int | None, applied_at: datetime, version: int | None, occurred_at: datetime) -> bool:
+    """Whether an event about a deadline is older than the last one applied.
+
+    The publisher counts each change of a deadline in its own database (``version``): when both the
+    applied and the incoming event carry that count, it alone decides, for timestamps come from the
+    clocks of different processes and hosts. Only an event without one falls back to its timestamp.
+    """
+    if applied_version is not None and version is not None:
+        return version <= applied_version
+    return occurred_at < applied_at
+
+
+def needs_new_plan(
+    current_status: str | None,
+    current_due: datetime | None,
+    due_at: datetime,
+    current_mode: str | None = STANDARD,
+    mode: str = STANDARD,
+) -> bool:
+    """A deadline gets a fresh set of reminders when it is new, moved, reminded another way, or set
+    again after being cleared."""
+    return current_status != REMINDED_DEADLINE or current_due != due_at or current_mode != mode
 
 
 @dataclass(frozen=True)
@@ -92,15 +122,21 @@ class PlannedReminder:
 
 
 def plan_reminders(
-    deadline_due_at: datetime, timezone: str, policy: ReminderPolicy, announced_at: datetime | None = None
+    deadline_due_at: datetime,
+    timezone: str,
+    policy: ReminderPolicy,
+    announced_at: datetime | None = None,
+    mode: str = STANDARD,
 ) -> list[PlannedReminder]:
     """Reminders at the policy's local hour: N days before the due date, on it, then every few days
-    while overdue, each overdue one escalating a step.
+    while overdue, each overdue one escalating a step; for a ``day_before`` deadline, one the day before.
 
     Reminders whose time had passed when the deadline was announced (``announced_at``) are not all
     kept: only the latest, so a late deadline is announced once; and not even that one when another
     reminder is due later on the same local day anyway.
     """
+    if mode == DAY_BEFORE:
+        return plan_day_before(deadline_due_at, timezone, policy.send_hour, announced_at)
     due_day = local_date(deadline_due_at, timezone)
     planned = [
         PlannedReminder(f"before_{days}", at_local_hour(due_day - timedelta(days=days), policy.send_hour, timezone), 0)
@@ -122,6 +158,25 @@ def plan_reminders(
     return [past[-1], *future]
 
 
+def plan_day_before(
+    due_at: datetime, timezone: str, send_hour: int, announced_at: datetime | None = None
+) -> list[PlannedReminder]:
+    """One reminder at the sending hour of the local day before the session or ceremony, and none once that
+    hour had passed when it was announced: its invitation has just been sent, and a second email about the
+    same appointment on the same day would only repeat it."""
+    day = local_date(due_at, timezone) - timedelta(days=1)
+    reminder = PlannedReminder(DAY_BEFORE, at_local_hour(day, send_hour, timezone), 0)
+    if announced_at is not None and reminder.due_at <= announced_at:
+        return []
+    return [reminder]
+
+
+def too_late_to_remind(mode: str, due_at: datetime, timezone: str, now: datetime) -> bool:
+    """A session or ceremony whose day has passed is not reminded any more (the sweep was down until after
+    it); a deadline is, for an overdue reminder is still news."""
+    return mode == DAY_BEFORE and local_date(now, timezone) > local_date(due_at, timezone)
+
+
 def latest_due(reminders: Sequence[tuple[str, datetime]], now: datetime) -> tuple[str | None, list[str]]:
     """Of a deadline's unsent reminders (id, due_at), the latest one that is due is sent; the earlier
     due ones are superseded, so downtime ends with one catch-up reminder instead of a burst."""
@@ -140,6 +195,14 @@ def recipient_roles(audience: Iterable[str], escalation: Sequence[str], step: in
     start = min(named) if named else 0
     reached = list(escalation[start : start + step + 1])
     return reached + [role for role in audience if role not in escalation]
+
+
+def reminder_roles(mode: str, audience: Iterable[str], escalation: Sequence[str], step: int) -> list[str]:
+    """Who a reminder reaches: everyone invited to a session or ceremony the day before it; otherwise
+    the escalation rule of ``recipient_roles``."""
+    if mode == DAY_BEFORE:
+        return list(dict.fromkeys(audience))
+    return recipient_roles(audience, escalation, step)
 
 
 def recipients(officials: Iterable[Mapping[str, Any]], roles: Iterable[str]) -> list[Mapping[str, Any]]:
@@ -189,18 +252,8 @@ def describe_kind(kind: str, days_left: int | None = None) -> tuple[str, str]:
         return "terlambat", "overdue"
     days = days_left if days_left is not None else (0 if kind == "on_day" else int(kind.split("_", 1)[1]))
     if days == 0:
-        return "jatuh tempo hari ini", "due today"
+        return "batas waktu hari ini", "due today"
     return f"{days} hari lagi", f"due in {days} day{'s' if days != 1 else ''}"
-
-
-def formal_name(name: str, title: str | None, acting: str | None, position: str | None) -> str:
-    """'Plh Sekretaris Daerah Kabupaten X, Dr. Budi Santoso, S.T., M.Si.': acting designation before the
-    position, academic titles after the name, as Indonesian official letters write them."""
-    full = f"{name}, {title}" if title else name
-    if position:
-        office = f"{acting} {position}" if acting and not position.startswith(acting) else position
-        return f"{office}, {full}"
-    return f"{acting} {full}" if acting else full
 
 
 # Who hears of each stage of the programme: the head of region and the officials who carry the work.
@@ -210,11 +263,3 @@ NOTICE_AUDIENCE: dict[str, tuple[str, ...]] = {
     "programme": ("regional_secretary", "kominfo_head", "bappeda_head"),
     "review": ("kominfo_head",),
 }
-
-
-def signatory_line(name: str, position: str, acting: str | None, on_behalf_of: str | None, language: str = "id") -> str:
-    """'Plh Sekretaris Daerah, Sugiharto Hutabarat, a.n. Pj Bupati Tapanuli Tengah': who signed, and for whom."""
-    line = formal_name(name, None, acting, position)
-    if on_behalf_of:
-        line += f", a.n. {on_behalf_of}" if language == "id" else f", on behalf of {on_behalf_of}"
-    return line

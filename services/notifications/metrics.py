@@ -23,6 +23,13 @@ class NotificationCollector:
             "cerdas_reminders_late",
             "Reminders due for longer than two scan intervals and still unsent: the scan is not running",
         )
+        overdue = GaugeMetricFamily(
+            "cerdas_deliveries_overdue",
+            "Emails whose next attempt is more than two scan intervals past: nothing is sending them",
+        )
+        oldest = GaugeMetricFamily(
+            "cerdas_delivery_oldest_unsent_seconds", "Age of the oldest email not yet sent nor given up (0 when none)"
+        )
         try:
             now = self._runtime.clock.now()
             grace = timedelta(seconds=2 * self._runtime.settings.notifications.reminder_scan_seconds)
@@ -33,10 +40,14 @@ class NotificationCollector:
                         Reminder.status.in_(domain.UNSENT_REMINDER), Reminder.due_at < now - grace
                     )
                 )
+                unsent = Delivery.status.in_(domain.CLAIMABLE_DELIVERY)
+                waiting = session.scalar(select(func.count()).where(unsent, Delivery.next_attempt_at < now - grace))
+                first = session.scalar(select(func.min(Delivery.created_at)).where(unsent))
         except Exception:  # a scrape must not fail because the database is briefly away
             return
         for status in domain.DELIVERY.states:
             deliveries.add_metric([status], counts.get(status, 0))
         late.add_metric([], stuck or 0)
-        yield deliveries
-        yield late
+        overdue.add_metric([], waiting or 0)
+        oldest.add_metric([], max(0.0, (now - first).total_seconds()) if first is not None else 0.0)
+        yield from (deliveries, late, overdue, oldest)

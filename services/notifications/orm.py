@@ -38,6 +38,11 @@ class Deadline(Base):
     source: Mapped[str] = mapped_column(String(20), nullable=False)
     correlation_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     generation: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    # The publisher's count of changes in the last event applied: what orders the next one, whatever the
+    # clocks of the processes that sent them say. None while its producer sent no count.
+    version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # standard (the reminder policy) or day_before (one reminder, the day before a session or ceremony)
+    reminders: Mapped[str] = mapped_column(String(12), nullable=False, default="standard", server_default="standard")
     last_event_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
 

@@ -10,12 +10,13 @@ from email.message import EmailMessage
 from services.notifications import domain, handlers, views
 from services.notifications.commands import ClaimDelivery, DispatchDueReminders, RecordDeliveryOutcome
 from services.notifications.mail import (
+    Letterhead,
     SmtpError,
     build_message,
     calendar_bytes,
     deadline_calendar,
+    deadline_entry,
     render,
-    template_environment,
 )
 from services.notifications.notifier import Notifier
 from shared.errors import NotFound, UpstreamUnavailable
@@ -98,7 +99,7 @@ def deliver_one(uow_factory: UowFactory, notifier: Notifier, delivery_id: str) -
 
 def _send(notifier: Notifier, claim: handlers.ClaimedDelivery, now: datetime) -> domain.SendOutcome:
     try:
-        message = message_for(claim, notifier.settings.mail_from, now)
+        message = message_for(claim, notifier.settings.mail_from, now, Letterhead.from_settings(notifier.settings))
     except Exception as exc:  # a broken template or calendar will not mend itself by retrying
         log.exception("could not build the email", delivery_id=claim.id)
         return domain.SendOutcome("failed", f"could not build the email: {exc.__class__.__name__}: {exc}"[:2000])
@@ -109,15 +110,20 @@ def _send(notifier: Notifier, claim: handlers.ClaimedDelivery, now: datetime) ->
     return domain.SendOutcome("sent", "250")
 
 
-def message_for(claim: handlers.ClaimedDelivery, mail_from: str, now: datetime) -> EmailMessage:
-    """The email of a claimed delivery, built afresh from its stored template, context and calendar."""
+def message_for(
+    claim: handlers.ClaimedDelivery, mail_from: str, now: datetime, letterhead: Letterhead | None = None
+) -> EmailMessage:
+    """The email of a claimed delivery, built afresh from its stored template, context and calendar, and
+    signed with the sender the settings name now."""
     payload = claim.payload
-    rendered = render(template_environment(), payload["template"], payload["context"])
+    rendered = render(payload["template"], payload["context"], letterhead)
     spec = payload.get("calendar")
     calendar, method, filename = None, "PUBLISH", "tenggat.ics"
     if spec is True and claim.deadline is not None:
-        deadline = claim.deadline
-        calendar = deadline_calendar(deadline.id, deadline.title, deadline.due_at, deadline.timezone, now)
+        # Read from the deadline's row when the email is sent: a moved deadline's entry moves with it.
+        d = claim.deadline
+        entry = deadline_entry(d.id, d.title, d.region_name, d.due_at, d.timezone, d.sequence)
+        calendar = deadline_calendar(entry, d.timezone, now)
     elif isinstance(spec, dict):
         calendar = calendar_bytes(spec, now, attendee=claim.recipient)
         method, filename = spec.get("method", "PUBLISH"), spec.get("filename", "undangan.ics")

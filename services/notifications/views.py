@@ -104,7 +104,7 @@ def preview(
         superseded.update(domain.latest_due(pairs, as_of)[1])
     out = []
     for reminder, deadline in rows:
-        roles = domain.recipient_roles(deadline.audience, escalation, reminder.step)
+        roles = domain.reminder_roles(deadline.reminders, deadline.audience, escalation, reminder.step)
         due_now = reminder.due_at <= as_of
         out.append(
             {

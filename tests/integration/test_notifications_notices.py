@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import icalendar
 import pytest
@@ -56,8 +56,9 @@ def test_selection_results_reach_the_head_of_region_secretary_and_kominfo(servic
         [EMAIL["head_of_region"], EMAIL["regional_secretary"], EMAIL["kominfo_head"]]
     )
     bupati = smtp_server.messages_to(EMAIL["head_of_region"])[0]
-    assert bupati.subject.startswith("[Cerdas] Selamat, Kabupaten Tapanuli Tengah terpilih")
-    assert "Yth. Pj Bupati Tapanuli Tengah, Elfin Ilyas Nainggolan, S.STP., M.Si.," in bupati.text()
+    assert bupati.subject.startswith("[Cerdas] Hasil seleksi Gerakan Menuju Kota Cerdas 2023: Kabupaten Tapanuli")
+    assert "Yth. Pj. Bupati Tapanuli Tengah, Elfin Ilyas Nainggolan, S.STP., M.Si.," in bupati.text()
+    assert "nilai 88,50" in bupati.text() and "score of 88.50" in bupati.text()
     assert "20 Februari 2023" in bupati.text()
 
     not_selected = events.RegionNotSelectedV1(
@@ -86,7 +87,9 @@ def test_a_scheduled_signing_comes_with_a_calendar_invitation_for_each_official(
         assert str(event["ATTENDEE"]) == f"mailto:{message.rcpt_tos[0]}", "each copy invites its own reader"
         assert event.decoded("DTSTART").replace(tzinfo=None) == datetime(2023, 2, 28, 10, 0)
         assert event.decoded("DTSTART").tzinfo.key == "Asia/Jakarta"
-        assert "28 Februari 2023 pukul 10.00 WIB" in message.text() and "secara daring" in message.text()
+        text = message.text().replace("\r\n", "\n")
+        assert "Hari, tanggal : Selasa, 28 Februari 2023\nPukul         : 10.00 WIB\n" in text
+        assert "Tempat        : daring" in text
 
 
 def test_a_rescheduled_signing_replaces_the_invitation_even_within_the_same_second(service, smtp_server):
@@ -155,9 +158,10 @@ def test_signing_programme_start_and_reviews_are_announced(service, smtp_server,
     )
     deliver_event(service, wire("mentoring.programme_started", started, NOW))
     sweep(service)
-    signed_mail = [m for m in smtp_server.messages if "Nota Kesepakatan NK-2023/001" in m.subject]
+    signed_mail = [m for m in smtp_server.messages if "telah ditandatangani" in m.subject]
     assert len(signed_mail) == 4
-    assert "Plh Sekretaris Daerah, Sugiharto Hutabarat, a.n. Pj Bupati Tapanuli Tengah" in signed_mail[0].text()
+    assert "Plh. Sekretaris Daerah, Sugiharto Hutabarat, a.n. Pj. Bupati Tapanuli Tengah" in signed_mail[0].text()
+    assert "Nomor Nota Kesepakatan: NK-2023/001" in signed_mail[0].text()
     programme_mail = [m for m in smtp_server.messages if "Pendampingan" in m.subject]
     assert sorted(m.rcpt_tos[0] for m in programme_mail) == sorted(
         [EMAIL["regional_secretary"], EMAIL["kominfo_head"], EMAIL["bappeda_head"]]
@@ -165,7 +169,6 @@ def test_signing_programme_start_and_reviews_are_announced(service, smtp_server,
     _part, calendar = calendar_of(programme_mail[0])
     uids = [str(e["UID"]) for e in calendar.walk("VEVENT")]
     assert uids == [
-        "programme:p-1@cerdas.example",
         "mentoring:milestone:m-1@cerdas.example",
         "mentoring:milestone:m-2@cerdas.example",
     ]
@@ -235,7 +238,11 @@ def test_deliveries_are_listed_and_filtered_over_http(service, smtp_server, cloc
     assert by_deadline["total"] == 2
     bad = client.get("/deliveries?status=lost", headers=headers)
     assert bad.status_code == 422 and bad.mimetype == "application/problem+json"
-    assert client.get("/deliveries", headers=auth("region", region="12.01", now=clock.now())).status_code == 403
+    # A region reads what was sent to its own officials, and nothing else.
+    own = client.get("/deliveries", headers=auth("region", region="12.01", now=clock.now()))
+    assert own.status_code == 200 and {d["region_code"] for d in own.get_json()["items"]} == {"12.01"}
+    other = client.get("/deliveries?region=12.01", headers=auth("region", region="12.02", now=clock.now()))
+    assert other.status_code == 403
     assert client.get("/deliveries").status_code == 401
 
 
@@ -296,3 +303,53 @@ def test_a_notice_is_delivered_promptly_without_waiting_for_the_beat(service, sm
     assert sorted(m.rcpt_tos[0] for m in smtp_server.messages) == sorted(
         [EMAIL["head_of_region"], EMAIL["regional_secretary"], EMAIL["kominfo_head"]]
     )
+
+
+def test_a_bimtek_session_is_invited_once_and_reminded_the_day_before(service, smtp_server, clock):
+    session = events.SessionScheduledV1(
+        programme_id="p-1",
+        session_id="s-1",
+        region_code="12.01",
+        region_name=REGION_NAME,
+        timezone="Asia/Jakarta",
+        stage_key="bimtek_1",
+        title="Bimbingan Teknis I Masterplan Smart City",
+        starts_on=date(2023, 3, 13),
+        ends_on=date(2023, 3, 14),
+        audience=["regional_secretary", "kominfo_head", "bappeda_head"],
+        venue="https://zoom.example/j/bimtek1",
+        sequence=0,
+    )
+    deliver_event(service, wire("mentoring.session_scheduled", session, NOW))
+    day_before = deadline_set(
+        datetime(2023, 3, 13, 2, 0, tzinfo=UTC),  # 09.00 WIB on the first day
+        NOW,
+        deadline_id=events.session_deadline_id("s-1"),
+        title="Bimbingan Teknis I Masterplan Smart City",
+        audience=("regional_secretary", "kominfo_head", "bappeda_head"),
+        kind="session",
+        reminders="day_before",
+        version=1,
+    )
+    deliver_event(service, day_before)
+    sweep(service)
+    invitations = list(smtp_server.messages)
+    assert sorted(m.rcpt_tos[0] for m in invitations) == sorted(
+        [EMAIL["regional_secretary"], EMAIL["kominfo_head"], EMAIL["bappeda_head"]]
+    )
+    part, calendar = calendar_of(invitations[0])
+    [entry] = calendar.walk("VEVENT")
+    assert part.get_param("method") == "REQUEST"
+    assert (entry.decoded("DTSTART"), entry.decoded("DTEND")) == (date(2023, 3, 13), date(2023, 3, 15))
+    assert str(entry["UID"]) == "mentoring:session:s-1@cerdas.example" and str(entry["URL"]).endswith("bimtek1")
+    assert "https://zoom.example/j/bimtek1" in invitations[0].text()
+    for moment in (datetime(2023, 3, 12, 0, 59, tzinfo=UTC), datetime(2023, 3, 12, 1, 0, tzinfo=UTC)):
+        with moved_to(clock, moment):
+            sweep(service)
+    reminders = smtp_server.messages[len(invitations) :]
+    assert len(reminders) == 3 and all("(besok)" in m.subject for m in reminders)
+    assert all(not list(m.message.iter_attachments()) for m in reminders), "the invitation holds the calendar"
+    for day in (13, 14, 15):
+        with moved_to(clock, datetime(2023, 3, day, 1, 0, tzinfo=UTC)):
+            sweep(service)
+    assert len(smtp_server.messages) == 6

@@ -12,7 +12,7 @@ from celery.contrib.testing.worker import start_worker
 from sqlalchemy import select
 
 from services.notifications.mail import SmtpTransport
-from services.notifications.orm import Delivery, Reminder
+from services.notifications.orm import Deadline, Delivery, Reminder
 from shared.celery_app import DELIVERY_TASK, REMINDER_SCAN_TASK
 from shared.clock import end_of_local_day
 from shared.events import DeadlineClearedV1
@@ -69,7 +69,7 @@ def test_a_deadline_three_days_ahead_is_reminded_at_the_local_hour_as_time_moves
         (wib(1, 8), set(), None),
         (wib(2, 7, 59), set(), None),
         (wib(2, 8), {EMAIL["kominfo_head"], EMAIL["bappeda_head"]}, "1 hari lagi"),
-        (wib(3, 8), {EMAIL["kominfo_head"], EMAIL["bappeda_head"]}, "jatuh tempo hari ini"),
+        (wib(3, 8), {EMAIL["kominfo_head"], EMAIL["bappeda_head"]}, "batas waktu hari ini"),
         (wib(3, 23), set(), None),
     ]
     for moment, expected, phrase in schedule:
@@ -103,7 +103,7 @@ def test_escalation_reaches_the_regional_secretary_then_the_head_of_region(servi
     assert {to for to, _ in first} == {EMAIL["kominfo_head"], EMAIL["regional_secretary"]}
     assert all(subject.startswith("[Cerdas] Terlambat") for _, subject in first)
     sekda = smtp_server.messages_to(EMAIL["regional_secretary"])[0]
-    assert "Yth. Plh Sekretaris Daerah Kabupaten Tapanuli Tengah, Sugiharto Hutabarat, S.H.," in sekda.text()
+    assert "Yth. Plh. Sekretaris Daerah Kabupaten Tapanuli Tengah, Sugiharto Hutabarat, S.H.," in sekda.text()
 
     with moved_to(clock, wib(5, 8)):  # the next overdue step
         before = len(smtp_server.messages)
@@ -111,7 +111,7 @@ def test_escalation_reaches_the_regional_secretary_then_the_head_of_region(servi
     second = received(smtp_server, before)
     assert {to for to, _ in second} == {EMAIL["kominfo_head"], EMAIL["regional_secretary"], EMAIL["head_of_region"]}
     bupati = smtp_server.messages_to(EMAIL["head_of_region"])[0]
-    assert "Yth. Pj Bupati Tapanuli Tengah, Elfin Ilyas Nainggolan, S.STP., M.Si.," in bupati.text()
+    assert "Yth. Pj. Bupati Tapanuli Tengah, Elfin Ilyas Nainggolan, S.STP., M.Si.," in bupati.text()
 
     with moved_to(clock, wib(9, 8)):  # the policy stops after two overdue reminders
         before = len(smtp_server.messages)
@@ -162,7 +162,7 @@ def test_downtime_ends_with_one_catch_up_reminder_not_a_burst(service, smtp_serv
     with moved_to(clock, wib(3, 10)):  # the sweep was down through before_3, before_1 and the day's 08:00
         sweep(service)
     got = received(smtp_server)
-    assert len(got) == 2 and all("jatuh tempo hari ini" in subject for _, subject in got)
+    assert len(got) == 2 and all("batas waktu hari ini" in subject for _, subject in got)
     with service.session_factory() as session:
         statuses = Counter(session.scalars(select(Reminder.status)))
     assert statuses == {"superseded": 2, "dispatched": 1, "pending": 2}
@@ -274,9 +274,10 @@ def test_the_reminder_email_carries_a_calendar_and_a_stable_message_id(service, 
     calendar = icalendar.Calendar.from_ical(attachment.get_payload(decode=True))
     [event] = calendar.walk("VEVENT")
     assert str(event["UID"]) == "mentoring:milestone:m-1@cerdas.example"
-    assert event.decoded("DTEND").tzinfo.key == "Asia/Jakarta"
-    assert event.decoded("DTEND").replace(tzinfo=None) == datetime(2023, 3, 3, 23, 59)
-    assert [str(tz["TZID"]) for tz in calendar.walk("VTIMEZONE")] == ["Asia/Jakarta"]
+    # The due date as an all-day entry on its local day, shown free: a due date is no appointment.
+    assert (event.decoded("DTSTART"), event.decoded("DTEND")) == (date(2023, 3, 3), date(2023, 3, 4))
+    assert str(event["TRANSP"]) == "TRANSPARENT"
+    assert calendar.walk("VTIMEZONE") == []
 
 
 def test_a_clearing_that_overtakes_its_deadline_keeps_the_deadline_cleared(service, smtp_server, clock):
@@ -309,4 +310,20 @@ def test_a_scan_that_reaches_its_limit_still_sends_one_catch_up_reminder_per_dea
             scan_reminders(service.uow, notifier, limit=2)
         deliver_due(service.uow, notifier)
     got = received(smtp_server)
-    assert len(got) == 1 and "jatuh tempo hari ini" in got[0][1], got
+    assert len(got) == 1 and "batas waktu hari ini" in got[0][1], got
+
+
+def test_a_clearing_counted_after_its_deadline_applies_though_its_hosts_clock_runs_behind(service, smtp_server, clock):
+    # The programme started on one host; the deliverable was accepted a minute later on another whose clock
+    # is an hour behind. Only the publisher's count orders the two.
+    deliver_event(service, deadline_set(DUE, ANNOUNCED + timedelta(hours=1), version=1))
+    cleared = DeadlineClearedV1(deadline_id="mentoring:milestone:m-1", region_code="12.01", reason="met", version=2)
+    assert deliver_event(service, wire("deadline.cleared", cleared, ANNOUNCED)) == "processed"
+    for day, month in ((28, 2), (2, 3), (3, 3), (4, 3)):
+        with moved_to(clock, wib(day, 8, month=month)):
+            sweep(service)
+    assert received(smtp_server) == [], "accepted work is never reminded"
+    late = deadline_set(DUE + timedelta(days=7), ANNOUNCED + timedelta(hours=2), version=1)
+    assert deliver_event(service, late) == "processed"  # applied once, and ignored as stale
+    with service.session_factory() as session:
+        assert session.execute(select(Deadline.status, Deadline.version)).one() == ("cleared", 2)

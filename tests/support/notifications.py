@@ -57,6 +57,36 @@ OFFICIALS = [
 EMAIL = {o["role"]: o["email"] for o in OFFICIALS}
 
 
+class FakeTransport:
+    """Keeps what would have been handed to the mail server; ``failures`` answers the next sends."""
+
+    def __init__(self, *failures: Exception) -> None:
+        self.sent: list[Any] = []
+        self.failures = list(failures)
+
+    def send(self, message: Any) -> str:
+        if self.failures:
+            raise self.failures.pop(0)
+        self.sent.append(message)
+        return "250 accepted"
+
+
+def calendar_of(message: Any) -> Any:
+    """The parsed .ics attached to an email, or None when it carries none."""
+    import icalendar
+
+    parts = [p for p in message.iter_attachments() if p.get_content_type() == "text/calendar"]
+    return icalendar.Calendar.from_ical(parts[0].get_payload(decode=True)) if parts else None
+
+
+def text_of(message: Any) -> str:
+    return message.get_body(preferencelist=("plain",)).get_content()
+
+
+def html_of(message: Any) -> str:
+    return message.get_body(preferencelist=("html",)).get_content()
+
+
 class FakeOfficials:
     """Stands in for the assessment service's officials endpoint; counts the calls."""
 
@@ -102,16 +132,19 @@ def deadline_set(
     audience: tuple[str, ...] = ("kominfo_head", "bappeda_head"),
     title: str = "SK Dewan Smart City",
     timezone: str = "Asia/Jakarta",
+    **fields: Any,
 ) -> dict:
+    """A deadline.set on the wire; ``fields`` adds what newer producers send (version, reminders, ...)."""
     data = events.DeadlineSetV1(
         deadline_id=deadline_id,
-        region_code=REGION,
-        region_name=REGION_NAME,
+        region_code=fields.pop("region_code", REGION),
+        region_name=fields.pop("region_name", REGION_NAME),
         timezone=timezone,
-        kind="milestone",
+        kind=fields.pop("kind", "milestone"),
         title=title,
         due_at=due_at,
         audience=list(audience),
+        **fields,
     )
     return wire("deadline.set", data, at)
 

@@ -30,7 +30,16 @@ from shared.config import NotificationSettings, ReminderPolicy
 from shared.errors import Conflict, UpstreamUnavailable
 from shared.messaging.inbox import consume
 from tests.support.memory import MemoryService
-from tests.support.notifications import EMAIL, OFFICIALS, REGION, REGION_NAME, FakeOfficials, deadline_set, wire
+from tests.support.notifications import (
+    EMAIL,
+    OFFICIALS,
+    REGION,
+    REGION_NAME,
+    FakeOfficials,
+    FakeTransport,
+    deadline_set,
+    wire,
+)
 
 # 28 Feb 2023, 03:00 in Jakarta (WIB, UTC+7): before the day's 08:00 sending hour.
 ANNOUNCED = datetime(2023, 2, 27, 20, 0, tzinfo=UTC)
@@ -116,20 +125,6 @@ def dispatch(service: MemoryService, officials=OFFICIALS) -> int:
     return service.run(handlers.dispatch_due_reminders, command)
 
 
-class FakeTransport:
-    """Keeps what would have been handed to the mail server; ``failures`` answers the next sends."""
-
-    def __init__(self, *failures: Exception) -> None:
-        self.sent = []
-        self.failures = list(failures)
-
-    def send(self, message):
-        if self.failures:
-            raise self.failures.pop(0)
-        self.sent.append(message)
-        return "250 accepted"
-
-
 def notifier_for(service: MemoryService, transport=None, source=None) -> Notifier:
     settings = NotificationSettings()
     directory = OfficialsDirectory(source or FakeOfficials(), service.sessions, service.clock, 300)
@@ -196,7 +191,7 @@ def test_due_reminders_send_the_latest_once_and_supersede_the_earlier_ones(servi
     assert reminders(service) == {"superseded": 2, "dispatched": 1, "pending": 2}
     [delivery] = deliveries(service)
     assert (delivery.recipient, delivery.kind, delivery.status) == (EMAIL["kominfo_head"], "reminder_on_day", "pending")
-    assert "jatuh tempo hari ini" in delivery.subject
+    assert "batas waktu hari ini" in delivery.subject
     assert dispatch(service) == 0, "nothing more is due today"
 
 

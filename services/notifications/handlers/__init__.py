@@ -7,6 +7,7 @@ from services.notifications.handlers.deliveries import (
     DeadlineEntry,
     claim_delivery,
     record_delivery_outcome,
+    resend_delivery,
 )
 from services.notifications.handlers.notices import NOTICE_EVENTS, queue_notice
 from services.notifications.handlers.officials import forget_officials
@@ -23,4 +24,5 @@ __all__ = [
     "forget_officials",
     "queue_notice",
     "record_delivery_outcome",
+    "resend_delivery",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from sqlalchemy import update
 
@@ -23,11 +24,16 @@ def apply_deadline_set(uow: UnitOfWork, command: ApplyDeadlineSet) -> int:
     Returns how many reminders were planned (0 when nothing moved or the event is stale)."""
     now = uow.clock.now()
     deadline = uow.session.get(Deadline, command.deadline_id, with_for_update=True)
-    if deadline is not None and command.occurred_at < deadline.last_event_at:
-        log.info("stale deadline.set ignored", deadline_id=command.deadline_id)
+    if deadline is not None and _stale("deadline.set", deadline, command.version, command):
         return 0
     current = deadline.status if deadline is not None else None
-    moved = domain.needs_new_plan(current, deadline.due_at if deadline is not None else None, command.due_at)
+    moved = domain.needs_new_plan(
+        current,
+        deadline.due_at if deadline is not None else None,
+        command.due_at,
+        deadline.reminders if deadline is not None else None,
+        command.reminders,
+    )
     if deadline is None:
         deadline = Deadline(id=command.deadline_id, generation=0)
         uow.session.add(deadline)
@@ -39,17 +45,20 @@ def apply_deadline_set(uow: UnitOfWork, command: ApplyDeadlineSet) -> int:
     deadline.due_at = command.due_at
     deadline.audience = list(command.audience)
     deadline.link = command.link
+    deadline.reminders = command.reminders
     deadline.status = domain.check_transition(domain.DEADLINE, current, "active")
     deadline.source = command.source
     deadline.correlation_id = command.correlation_id
-    deadline.last_event_at = command.occurred_at
+    _applied(deadline, command.version, command.occurred_at)
     deadline.updated_at = now
     if not moved:
         return 0
     _cancel_unsent(uow, command.deadline_id)
     deadline.generation += 1
     uow.session.flush()
-    planned = domain.plan_reminders(command.due_at, command.timezone, command.policy, command.occurred_at)
+    planned = domain.plan_reminders(
+        command.due_at, command.timezone, command.policy, command.occurred_at, mode=command.reminders
+    )
     for reminder in planned:
         uow.session.add(
             Reminder(
@@ -83,17 +92,43 @@ def apply_deadline_cleared(uow: UnitOfWork, command: ApplyDeadlineCleared) -> No
                 source=command.source,
                 correlation_id=command.correlation_id,
                 generation=0,
+                version=command.version,
+                reminders=domain.STANDARD,
                 last_event_at=command.occurred_at,
                 updated_at=uow.clock.now(),
             )
         )
         return
-    if command.occurred_at < deadline.last_event_at:
+    if _stale("deadline.cleared", deadline, command.version, command):
         return
     deadline.status = domain.check_transition(domain.DEADLINE, deadline.status, "cleared")
-    deadline.last_event_at = command.occurred_at
+    _applied(deadline, command.version, command.occurred_at)
     deadline.updated_at = uow.clock.now()
     _cancel_unsent(uow, command.deadline_id)
+
+
+def _stale(
+    event_type: str, deadline: Deadline, version: int | None, command: ApplyDeadlineSet | ApplyDeadlineCleared
+) -> bool:
+    if not domain.is_stale(deadline.version, deadline.last_event_at, version, command.occurred_at):
+        return False
+    # Every event dropped is told, with both counts: a producer that stops counting shows up here.
+    log.info(
+        f"stale {event_type} ignored",
+        deadline_id=deadline.id,
+        version=version,
+        applied_version=deadline.version,
+        occurred_at=command.occurred_at.isoformat(),
+        applied_occurred_at=deadline.last_event_at.isoformat(),
+    )
+    return True
+
+
+def _applied(deadline: Deadline, version: int | None, occurred_at: datetime) -> None:
+    # An event without a count leaves the last count in place, so a later counted event is still ordered by it.
+    if version is not None:
+        deadline.version = version
+    deadline.last_event_at = occurred_at
 
 
 def _cancel_unsent(uow: UnitOfWork, deadline_id: str) -> None:

@@ -11,8 +11,9 @@ from typing import Any
 from sqlalchemy import update
 
 from services.notifications import domain
-from services.notifications.commands import ClaimDelivery, RecordDeliveryOutcome
-from services.notifications.mail import message_id, render, template_environment
+from services.notifications.commands import ClaimDelivery, RecordDeliveryOutcome, ResendDelivery
+from services.notifications.mail import message_id, render
+from services.notifications.mail.wording import region_label
 from services.notifications.orm import Deadline, Delivery
 from shared import events
 from shared.errors import NotFound
@@ -25,8 +26,12 @@ class DeadlineEntry:
 
     id: str
     title: str
+    region_name: str
     due_at: datetime
     timezone: str
+    # Raised by every change of the deadline, so calendars replace their copy: the publisher's version
+    # where it sends one, else the count of plans (generation).
+    sequence: int
 
 
 @dataclass(frozen=True)
@@ -64,7 +69,7 @@ def add_delivery(
         official["name"], official.get("title"), official.get("acting"), official.get("position")
     )
     context = {**context, "recipient_formal": recipient_formal}
-    rendered = render(template_environment(), template, context)
+    rendered = render(template, context)
     now = uow.clock.now()
     delivery = Delivery(
         id=str(uuid.uuid4()),
@@ -115,7 +120,9 @@ def claim_delivery(uow: UnitOfWork, command: ClaimDelivery) -> ClaimedDelivery |
     if delivery.payload.get("calendar") is True and delivery.deadline_id:
         row = uow.session.get(Deadline, delivery.deadline_id)
         if row is not None:
-            deadline = DeadlineEntry(row.id, row.title, row.due_at, row.timezone)
+            region_name = region_label(row.region_name, row.region_code)
+            sequence = row.version if row.version is not None else row.generation
+            deadline = DeadlineEntry(row.id, row.title, region_name, row.due_at, row.timezone, sequence)
     return ClaimedDelivery(
         id=delivery.id,
         region_code=delivery.region_code,
@@ -162,3 +169,16 @@ def record_delivery_outcome(uow: UnitOfWork, command: RecordDeliveryOutcome) -> 
             "notification.failed", delivery.region_code, events.NotificationFailedV1(**data, reason=outcome.detail)
         )
     return delivery.status
+
+
+def resend_delivery(uow: UnitOfWork, command: ResendDelivery) -> Delivery:
+    """A failed delivery back to 'pending', due at once; the next delivery run sends it as usual."""
+    delivery = uow.session.get(Delivery, command.delivery_id, with_for_update=True)
+    if delivery is None:
+        raise NotFound(f"no delivery {command.delivery_id}")
+    delivery.status = domain.check_transition(domain.DELIVERY, delivery.status, "pending")
+    # A fresh count: the retry policy applies to the resend as it did to the first sending.
+    delivery.attempts = 0
+    delivery.next_attempt_at = uow.clock.now()
+    delivery.last_error = f"resent by {command.actor}; previously: {delivery.last_error or 'failed'}"[:2000]
+    return delivery

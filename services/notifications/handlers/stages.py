@@ -1,58 +1,34 @@
-"""What each stage notice says: its audience, template, context and calendar, built from the event's facts."""
+"""What each stage notice says: its audience, template, context and calendar, built from the event's facts.
+
+The selection result, the start of the mentoring programme and a deliverable's review are here; the MoU
+ceremony in ``ceremonies``, the bimtek sessions in ``sessions``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from datetime import datetime, timedelta
+from collections.abc import Callable
 from typing import Any
-
-from sqlalchemy import distinct, func, select
 
 from services.notifications import domain
 from services.notifications.commands import QueueNotice
+from services.notifications.handlers.ceremonies import mou_scheduled, mou_signed
+from services.notifications.handlers.common import region_of
 from services.notifications.handlers.deadlines import UNSEEN_KIND
-from services.notifications.mail import MAIL_DOMAIN, local_date_phrases, local_due_phrases
-from services.notifications.orm import Deadline, Delivery
+from services.notifications.handlers.sessions import session_scheduled
+from services.notifications.mail import deadline_entry, local_date_phrases, local_due_phrases
+from services.notifications.mail.wording import decimal_phrases, government_phrases, regulation_phrases
+from services.notifications.orm import Deadline
 from shared import events
 from shared.uow import UnitOfWork
-
-DEFAULT_TIMEZONE = "Asia/Jakarta"
-SIGNING_HOURS = 2
-
-
-def _region(uow: UnitOfWork, code: str, name: str | None = None, timezone: str | None = None) -> tuple[str, str]:
-    """A region's name and zone: from the event when it carries them, else from the deadlines we know."""
-    if name and timezone:
-        return name, timezone
-    known = uow.session.execute(
-        select(Deadline.region_name, Deadline.timezone)
-        .where(Deadline.region_code == code, Deadline.kind != UNSEEN_KIND)
-        .order_by(Deadline.updated_at.desc())
-        .limit(1)
-    ).first()
-    return (
-        name or (known.region_name if known and known.region_name else code),
-        timezone or (known.timezone if known else DEFAULT_TIMEZONE),
-    )
-
-
-def _entry(uid: str, summary: str, description: str, start: datetime, end: datetime, **extra: Any) -> dict[str, Any]:
-    return {
-        "uid": f"{uid}@{MAIL_DOMAIN}",
-        "summary": summary,
-        "description": description,
-        "start": start.isoformat(),
-        "end": end.isoformat(),
-        **extra,
-    }
 
 
 def _selection(uow: UnitOfWork, command: QueueNotice) -> dict[str, Any]:
     facts = command.facts
     selected = command.event_type == "assessment.region_selected"
-    name, timezone = _region(uow, facts["region_code"], facts["region_name"], facts.get("timezone"))
+    name, timezone = region_of(uow, facts["region_code"], facts["region_name"], facts.get("timezone"))
     day_id, day_en = local_date_phrases(command.occurred_at, timezone)
-    summary = f"Hasil seleksi Gerakan Menuju Kota Cerdas {facts['cohort_year']}: {name}"
+    total_id, total_en = decimal_phrases(facts["total"])
+    government_id, government_en = government_phrases(facts["region_name"], facts["region_code"])
     return {
         "region_code": facts["region_code"],
         "roles": domain.NOTICE_AUDIENCE["selection"],
@@ -61,166 +37,55 @@ def _selection(uow: UnitOfWork, command: QueueNotice) -> dict[str, Any]:
         "context": {
             "selected": selected,
             "region_name": name,
+            "government_id": government_id,
+            "government_en": government_en,
             "cohort_year": facts["cohort_year"],
             "rank": facts["rank"],
-            "total": f"{facts['total']:.2f}",
+            "total_id": total_id,
+            "total_en": total_en,
             "day_id": day_id,
             "day_en": day_en,
         },
-        "calendar": {
-            "method": "PUBLISH",
-            "timezone": timezone,
-            "filename": "seleksi.ics",
-            "events": [
-                _entry(
-                    f"assessment:selection:{facts['cohort_year']}:{facts['region_code']}",
-                    summary,
-                    f"{summary} / Selection result, Smart City Movement {facts['cohort_year']}",
-                    command.occurred_at,
-                    command.occurred_at + timedelta(hours=1),
-                )
-            ],
-        },
+        # A decision is not an appointment: nothing to put in a calendar.
+        "calendar": None,
     }
-
-
-def _mou_scheduled(uow: UnitOfWork, command: QueueNotice) -> dict[str, Any]:
-    facts = command.facts
-    name, timezone = _region(uow, facts["region_code"], None, facts["timezone"])
-    when_id, when_en = local_due_phrases(facts["scheduled_at"], timezone)
-    place_id = facts["venue"] or ("daring (online)" if facts["mode"] == "online" else "akan dikabarkan")
-    place_en = facts["venue"] or ("online" if facts["mode"] == "online" else "to be announced")
-    summary = f"Penandatanganan Nota Kesepakatan Menuju Kota Cerdas: {name}"
-    return {
-        "region_code": facts["region_code"],
-        "roles": domain.NOTICE_AUDIENCE["mou"],
-        "kind": "notice_mou_scheduled",
-        "deadline_id": facts["deadline_id"],
-        "template": "mou_scheduled.j2",
-        "context": {
-            "region_name": name,
-            "when_id": when_id,
-            "when_en": when_en,
-            "online": facts["mode"] == "online",
-            "place_id": place_id,
-            "place_en": place_en,
-        },
-        "calendar": {
-            "method": "REQUEST",
-            "timezone": timezone,
-            "filename": "undangan.ics",
-            "events": [
-                _entry(
-                    f"mou:agreement:{facts['agreement_id']}:signing",
-                    summary,
-                    f"{summary} / Signing of the memorandum of understanding",
-                    facts["scheduled_at"],
-                    facts["scheduled_at"] + timedelta(hours=SIGNING_HOURS),
-                    location=place_id,
-                    # A rescheduled signing must replace the entry already in the calendar: each
-                    # invitation for this agreement counts one higher than the ones before it.
-                    sequence=_invitations_sent(uow, facts) + 1,
-                )
-            ],
-        },
-    }
-
-
-def _invitations_sent(uow: UnitOfWork, facts: Mapping[str, Any]) -> int:
-    if not facts["deadline_id"]:
-        return 0
-    return uow.session.scalar(
-        select(func.count(distinct(Delivery.dedupe_key))).where(
-            Delivery.kind == "notice_mou_scheduled", Delivery.deadline_id == facts["deadline_id"]
-        )
-    )
-
-
-def _mou_signed(uow: UnitOfWork, command: QueueNotice) -> dict[str, Any]:
-    facts = command.facts
-    name, timezone = _region(uow, facts["region_code"], facts["region_name"], facts["timezone"])
-    when_id, when_en = local_due_phrases(facts["signed_at"], timezone)
-    summary = f"Nota Kesepakatan {facts['number']} ditandatangani: {name}"
-    return {
-        "region_code": facts["region_code"],
-        "roles": domain.NOTICE_AUDIENCE["mou"],
-        "kind": "notice_mou_signed",
-        "template": "mou_signed.j2",
-        "context": {
-            "region_name": name,
-            "number": facts["number"],
-            "cohort_year": facts["cohort_year"],
-            "when_id": when_id,
-            "when_en": when_en,
-            "signatories_id": _signatory_lines(facts["signatories"], "id"),
-            "signatories_en": _signatory_lines(facts["signatories"], "en"),
-        },
-        "calendar": {
-            "method": "PUBLISH",
-            "timezone": timezone,
-            "filename": "nota-kesepakatan.ics",
-            "events": [
-                _entry(
-                    f"mou:agreement:{facts['agreement_id']}:signing",
-                    summary,
-                    f"{summary} / Memorandum of understanding signed",
-                    facts["signed_at"],
-                    facts["signed_at"] + timedelta(hours=1),
-                    sequence=int(command.occurred_at.timestamp()),
-                )
-            ],
-        },
-    }
-
-
-def _signatory_lines(signatories: list[Mapping[str, Any]], language: str) -> list[str]:
-    return [
-        domain.signatory_line(s["name"], s["position"], s["acting"], s["on_behalf_of"], language) for s in signatories
-    ]
 
 
 def _programme_started(uow: UnitOfWork, command: QueueNotice) -> dict[str, Any]:
     facts = command.facts
-    name, timezone = _region(uow, facts["region_code"], None, facts["timezone"])
-    milestones = sorted(facts["milestones"], key=lambda m: m["due_at"])
-    rows = []
-    entries = [
-        _entry(
-            f"programme:{facts['programme_id']}",
-            f"Pendampingan Menuju Kota Cerdas {facts['cohort_year']} dimulai: {name}",
-            "Program pendampingan dimulai / The mentoring programme starts",
-            command.occurred_at,
-            command.occurred_at + timedelta(hours=1),
-        )
-    ]
-    for milestone in milestones:
+    name, timezone = region_of(uow, facts["region_code"], None, facts["timezone"])
+    rows, entries = [], []
+    for milestone in sorted(facts["milestones"], key=lambda m: m["due_at"]):
         day_id, day_en = local_date_phrases(milestone["due_at"], timezone)
         rows.append({"title": milestone["title"], "day_id": day_id, "day_en": day_en})
-        end = milestone["due_at"].replace(microsecond=0, second=0)
+        deadline_id = events.milestone_deadline_id(milestone["milestone_id"])
         # The milestone's deadline id is the entry's UID, so this calendar and the milestone's later
-        # reminders update one calendar entry, not two.
-        entries.append(
-            _entry(
-                events.milestone_deadline_id(milestone["milestone_id"]),
-                f"Tenggat: {milestone['title']}",
-                f"Batas waktu / deadline: {milestone['title']}",
-                end - timedelta(hours=1),
-                end,
-                alarm_days=1,
-            )
-        )
+        # reminders update one entry; its version, when already known, keeps the entries in step.
+        known = uow.session.get(Deadline, deadline_id)
+        sequence = 0 if known is None else (known.version if known.version is not None else known.generation)
+        entries.append(deadline_entry(deadline_id, milestone["title"], name, milestone["due_at"], timezone, sequence))
+    regulation_id, regulation_en = regulation_phrases(facts["region_code"])
     return {
         "region_code": facts["region_code"],
         "roles": domain.NOTICE_AUDIENCE["programme"],
         "kind": "notice_programme_started",
         "template": "programme_started.j2",
-        "context": {"region_name": name, "cohort_year": facts["cohort_year"], "milestones": rows},
+        "context": {
+            "region_name": name,
+            "cohort_year": facts["cohort_year"],
+            "milestones": rows,
+            "regulation_id": regulation_id,
+            "regulation_en": regulation_en,
+        },
+        # The milestones only: the moment the programme was recorded as started is no appointment.
         "calendar": {
             "method": "PUBLISH",
             "timezone": timezone,
             "filename": "jadwal-pendampingan.ics",
             "events": entries,
-        },
+        }
+        if entries
+        else None,
     }
 
 
@@ -229,7 +94,7 @@ def _deliverable_reviewed(uow: UnitOfWork, command: QueueNotice) -> dict[str, An
     deadline = uow.session.get(Deadline, events.milestone_deadline_id(facts["milestone_id"]))
     if deadline is not None and deadline.kind == UNSEEN_KIND:
         deadline = None  # only its clearing is known: no title or date to tell
-    name, _timezone = _region(uow, facts["region_code"])
+    name, _timezone = region_of(uow, facts["region_code"], deadline.region_name if deadline else None)
     accepted = facts["decision"] == "accepted"
     context: dict[str, Any] = {
         "region_name": name,
@@ -259,8 +124,9 @@ def _deliverable_reviewed(uow: UnitOfWork, command: QueueNotice) -> dict[str, An
 BUILDERS: dict[str, Callable[[UnitOfWork, QueueNotice], dict[str, Any]]] = {
     "assessment.region_selected": _selection,
     "assessment.region_not_selected": _selection,
-    "mou.scheduled": _mou_scheduled,
-    "mou.signed": _mou_signed,
+    "mou.scheduled": mou_scheduled,
+    "mou.signed": mou_signed,
     "mentoring.programme_started": _programme_started,
     "mentoring.deliverable_reviewed": _deliverable_reviewed,
+    "mentoring.session_scheduled": session_scheduled,
 }

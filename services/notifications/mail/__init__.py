@@ -1,20 +1,23 @@
-"""Email for officials: composing from templates (compose), calendar attachments (calendar), SMTP (transport)."""
+"""Email for officials: composing from templates (compose), how the letters word things (wording), calendar
+attachments (calendar), SMTP (transport)."""
 
-from services.notifications.mail.calendar import calendar_bytes, deadline_calendar
+from services.notifications.mail.calendar import calendar_bytes, deadline_calendar, deadline_entry
 from services.notifications.mail.compose import (
     MAIL_DOMAIN,
+    Letterhead,
     Rendered,
     build_message,
-    local_date_phrases,
-    local_due_phrases,
+    fold_subject,
     message_id,
     render,
-    template_environment,
 )
 from services.notifications.mail.transport import SmtpError, SmtpTransport, Transport
+from services.notifications.mail.wording import PROGRAMME_NAME, local_date_phrases, local_due_phrases
 
 __all__ = [
     "MAIL_DOMAIN",
+    "PROGRAMME_NAME",
+    "Letterhead",
     "Rendered",
     "SmtpError",
     "SmtpTransport",
@@ -22,9 +25,10 @@ __all__ = [
     "build_message",
     "calendar_bytes",
     "deadline_calendar",
+    "deadline_entry",
+    "fold_subject",
     "local_date_phrases",
     "local_due_phrases",
     "message_id",
     "render",
-    "template_environment",
 ]
