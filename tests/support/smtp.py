@@ -131,6 +131,11 @@ class SMTPTestServer:
         with self._changed:
             self._refused[address.lower()] = _check_reply(reply)
 
+    def accept_recipient(self, address: str) -> None:
+        """Stop refusing ``address``: the mailbox is fixed."""
+        with self._changed:
+            self._refused.pop(address.lower(), None)
+
     def reset(self) -> None:
         """Forget recorded messages, the transcript and every scripted reply."""
         with self._changed:

@@ -10,6 +10,9 @@ import pytest
 
 from shared.registry import SERVICE_NAMES
 
+# The console has no queue, so it is not in the registry, but its accounts, feeds and audit are use cases too.
+WITH_USE_CASES = (*SERVICE_NAMES, "console")
+
 ROOT = Path(__file__).resolve().parents[2]
 FORBIDDEN_IN_HANDLERS = ("flask", "flask_openapi3", "pydantic", "werkzeug")
 FORBIDDEN_IN_DOMAIN = ("flask", "flask_openapi3", "sqlalchemy", "celery", "redis", "requests")
@@ -31,7 +34,7 @@ def _imports(path: Path) -> set[str]:
     return names
 
 
-@pytest.mark.parametrize("service", SERVICE_NAMES)
+@pytest.mark.parametrize("service", WITH_USE_CASES)
 def test_handlers_never_commit_and_know_no_web_layer(service):
     handlers = ROOT / "services" / service / "handlers"
     assert handlers.is_dir(), f"{service} keeps its use cases in a handlers/ package"
@@ -45,7 +48,7 @@ def test_handlers_never_commit_and_know_no_web_layer(service):
             assert name != f"services.{service}.schemas", f"{path.relative_to(ROOT)} imports the API's schemas"
 
 
-@pytest.mark.parametrize("service", SERVICE_NAMES)
+@pytest.mark.parametrize("service", WITH_USE_CASES)
 def test_each_service_has_commands_as_frozen_dataclasses(service):
     path = ROOT / "services" / service / "commands.py"
     assert path.is_file(), f"{service} has no commands.py"
@@ -63,7 +66,7 @@ def test_each_service_has_commands_as_frozen_dataclasses(service):
     assert not any(name.split(".")[0] == "pydantic" for name in _imports(path))
 
 
-@pytest.mark.parametrize("service", SERVICE_NAMES)
+@pytest.mark.parametrize("service", WITH_USE_CASES)
 def test_the_domain_imports_no_framework(service):
     folder = ROOT / "services" / service
     paths = [folder / "domain.py"] if (folder / "domain.py").exists() else _modules(folder / "domain")
@@ -80,3 +83,15 @@ def test_no_module_outgrows_three_hundred_lines():
             if lines > MAX_LINES:
                 too_long.append(f"{path.relative_to(ROOT)}: {lines}")
     assert not too_long, "split these into packages: " + ", ".join(too_long)
+
+
+def test_unit_tests_start_no_process():
+    """tests/unit runs on fakes and in-memory databases only; whatever starts a process belongs in
+    tests/integration or tests/e2e."""
+    starters = re.compile(r"\bimport subprocess\b|\bPopen\(|\bstart_worker\(|\bsubprocess\.run\(")
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in sorted((ROOT / "tests" / "unit").rglob("*.py"))
+        if starters.search(path.read_text("utf-8"))
+    ]
+    assert offenders == []
