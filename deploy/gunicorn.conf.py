@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import tempfile
+from pathlib import Path
 
 import gunicorn.util
+
+# prometheus-client's multiprocess mode: each worker writes its counters to files here and /metrics adds
+# them all up, so a scrape sees the same totals whichever worker answers it.
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+# Folders this master made itself, removed when it exits.
+_created: list[Path] = []
 
 
 def _positive_int(name: str, default: int) -> int:
@@ -21,7 +30,10 @@ def _positive_int(name: str, default: int) -> int:
 
 bind = [os.environ.get("CERDAS_BIND", "").strip() or "0.0.0.0:8000"]
 workers = _positive_int("CERDAS_WEB_CONCURRENCY", 2)
-worker_class = "sync"
+# gthread, not sync: a thread waiting on PostgreSQL or Redis leaves the core to another request, and
+# connections are kept alive (sync workers close each one). Chosen by `make bench` (docs/performance.md).
+worker_class = os.environ.get("CERDAS_WEB_WORKER_CLASS", "").strip() or "gthread"
+threads = _positive_int("CERDAS_WEB_THREADS", 4)
 timeout = 30
 graceful_timeout = 30
 keepalive = 5
@@ -52,3 +64,33 @@ def _problem_error(sock, status_int, reason, mesg):  # noqa: ANN001, ANN202 (gun
 
 
 gunicorn.util.write_error = _problem_error
+
+
+def on_starting(server):  # noqa: ANN001, ANN201 (gunicorn's hook signature)
+    """Give this gunicorn a metrics folder of its own, empty, before any worker imports prometheus_client
+    (which picks multiprocess mode once, at import). Files left by an earlier run would be added to the
+    new totals, and two gunicorns sharing a folder would add up each other's requests."""
+    given = os.environ.get(MULTIPROC_ENV, "").strip()
+    if given:
+        folder = Path(given)
+        folder.mkdir(parents=True, exist_ok=True)
+        for stale in folder.glob("*.db"):
+            stale.unlink()
+    else:
+        folder = Path(tempfile.mkdtemp(prefix="cerdas-metrics-"))
+        _created.append(folder)
+    os.environ[MULTIPROC_ENV] = str(folder)
+
+
+def child_exit(server, worker):  # noqa: ANN001, ANN201 (gunicorn's hook signature)
+    """A worker that exits leaves its counters behind (totals keep counting them); its live gauges go."""
+    # Imported here, in the master and only after on_starting set the folder: importing prometheus_client
+    # at the top of this file would fix single-process mode in the master and in every forked worker.
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server):  # noqa: ANN001, ANN201 (gunicorn's hook signature)
+    for folder in _created:
+        shutil.rmtree(folder, ignore_errors=True)

@@ -12,6 +12,7 @@ from kombu import Queue
 from shared.config import SERVICES, Settings
 from shared.logging import clear_correlation
 from shared.routing import SERVICE_QUEUES, event_task_name, sweep_task_name
+from shared.worker_stats import WorkerHeartbeat
 
 REMINDER_SCAN_TASK = "cerdas.notifications.scan_reminders"
 DELIVERY_TASK = "cerdas.notifications.deliver_pending"
@@ -44,6 +45,8 @@ def create_celery(name: str, settings: Settings) -> Celery:
         timezone="UTC",
         beat_schedule=_beat_schedule(settings),
     )
+    # Workers report their heartbeat and task counts to Redis, where the service's /metrics reads them.
+    app.steps["worker"].add(WorkerHeartbeat)
     return app
 
 
@@ -82,19 +85,30 @@ def _beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
 
 
 class CeleryPublisher:
-    """Sends an event as one Celery message to one subscriber queue."""
+    """Sends events as Celery messages to a subscriber queue: one event per message, or a batch."""
 
     def __init__(self, app: Celery) -> None:
         self._app = app
 
-    def send(self, queue: str, envelope: dict[str, Any]) -> None:
+    def send(self, queue: str, envelope: Any) -> None:
+        event_id = envelope.get("id") if isinstance(envelope, dict) else None
+        correlation_id = envelope.get("correlation_id") if isinstance(envelope, dict) else None
+        self._send(queue, envelope, f"{event_id}.{queue}" if event_id else None, correlation_id)
+
+    def send_batch(self, queue: str, envelopes: list[dict[str, Any]]) -> None:
+        """Several events as one message: the consumer applies them in one transaction, so a use case
+        that records fifty events costs the broker and the consumer's database one round each."""
+        first = envelopes[0]
+        self._send(queue, envelopes, f"{first['id']}+{len(envelopes) - 1}.{queue}", first.get("correlation_id"))
+
+    def _send(self, queue: str, body: Any, task_id: str | None, correlation_id: str | None) -> None:
         self._app.send_task(
             event_task_name(queue),
-            args=[envelope],
+            args=[body],
             queue=queue,
             routing_key=queue,
-            task_id=f"{envelope['id']}.{queue}",
-            headers={"correlation_id": envelope.get("correlation_id")},
+            task_id=task_id,
+            headers={"correlation_id": correlation_id},
             retry=True,
             retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5},
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -10,8 +11,6 @@ from typing import Any, TypeVar
 import redis
 from flask import Response, current_app, g, jsonify, request
 from flask_openapi3 import Info, OpenAPI, Tag
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from pydantic import ValidationError
 from sqlalchemy import text
@@ -21,6 +20,7 @@ from werkzeug.exceptions import HTTPException
 from shared.auth import Principal, check_region, check_role, verify_token
 from shared.errors import CerdasError, Invalid, Unauthorized
 from shared.logging import CORRELATION_HEADER, current_correlation_id, get_logger, set_correlation_id
+from shared.metrics import ServiceMetrics
 from shared.runtime import ServiceRuntime
 
 log = get_logger(__name__)
@@ -52,6 +52,24 @@ def current_principal() -> Principal:
     if principal is None:
         raise Unauthorized("a bearer token is required")
     return principal
+
+
+def conditional_json(body: bytes, etag: str) -> Response:
+    """A serialised JSON body with its strong ETag, or 304 Not Modified when the client holds that version.
+    ``no-cache`` makes clients revalidate every time: the data can change, the answer is just cheap."""
+    if request.if_none_match.contains(etag):
+        response = Response(status=304)
+    else:
+        response = Response(body, mimetype="application/json")
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+def etagged_json(payload: Any) -> Response:
+    """``payload`` as JSON with an ETag derived from its bytes (saves the transfer, not the computing)."""
+    body = current_app.json.dumps(payload).encode()
+    return conditional_json(body, hashlib.blake2b(body, digest_size=12).hexdigest())
 
 
 def problem(status: int, title: str, detail: str, slug: str, **extra: Any) -> Response:
@@ -97,9 +115,8 @@ def create_service_app(
     app.config["MAX_CONTENT_LENGTH"] = 32 * 1024 * 1024
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions["cerdas"] = runtime
+    app.extensions["cerdas_metrics"] = ServiceMetrics(runtime, collectors)
     _install_correlation_and_auth(app, runtime)
-    for collector in collectors:
-        app.extensions["cerdas_metrics"].register(collector)
     _install_errors(app)
     _install_operational_routes(app, runtime)
     return app
@@ -110,18 +127,7 @@ def runtime_of() -> ServiceRuntime:
 
 
 def _install_correlation_and_auth(app: OpenAPI, runtime: ServiceRuntime) -> None:
-    registry = app.extensions["cerdas_metrics"] = CollectorRegistry()
-    requests_total = Counter(
-        "cerdas_http_requests",
-        "HTTP requests served",
-        ["service", "method", "route", "status"],
-        registry=registry,
-    )
-    latency = Histogram(
-        "cerdas_http_request_seconds", "HTTP request latency", ["service", "method", "route"], registry=registry
-    )
-    registry.register(_OutboxCollector(runtime))
-    registry.register(_DeadLetterCollector(runtime))
+    metrics: ServiceMetrics = app.extensions["cerdas_metrics"]
 
     @app.before_request
     def _begin() -> None:
@@ -152,8 +158,7 @@ def _install_correlation_and_auth(app: OpenAPI, runtime: ServiceRuntime) -> None
         if correlation_id:
             response.headers[CORRELATION_HEADER] = correlation_id
         route = request.url_rule.rule if request.url_rule else "unmatched"
-        requests_total.labels(runtime.name, request.method, route, str(response.status_code)).inc()
-        latency.labels(runtime.name, request.method, route).observe(time.perf_counter() - g.get("started", 0))
+        metrics.observe(request.method, route, response.status_code, time.perf_counter() - g.get("started", 0))
         if route not in {"/health", "/metrics"}:
             log.info("request", method=request.method, path=request.path, status=response.status_code)
         return response
@@ -212,6 +217,8 @@ def _install_errors(app: OpenAPI) -> None:
 
 
 def _install_operational_routes(app: OpenAPI, runtime: ServiceRuntime) -> None:
+    from shared.dead_letter_routes import install_dead_letter_routes
+
     ops = Tag(name="operations", description="Liveness, readiness, metrics and this document")
 
     @app.get("/health", tags=[ops], summary="The process is alive")
@@ -231,10 +238,14 @@ def _install_operational_routes(app: OpenAPI, runtime: ServiceRuntime) -> None:
     def openapi_document() -> Response:
         return jsonify(app.api_doc)
 
+    install_dead_letter_routes(app, runtime, ops)
+
     @app.get("/metrics", tags=[ops], summary="Prometheus metrics")
     @public
     def metrics() -> Response:
-        return Response(generate_latest(app.extensions["cerdas_metrics"]), mimetype=CONTENT_TYPE_LATEST)
+        body, content_type = app.extensions["cerdas_metrics"].exposition(request.headers.get("Accept"))
+        # content_type, not mimetype: the exposition type already names its charset, and Flask would add another.
+        return Response(body, content_type=content_type)
 
 
 def _check_database(runtime: ServiceRuntime) -> str:
@@ -254,39 +265,3 @@ def _check_broker(runtime: ServiceRuntime) -> str:
         return "ok"
     except Exception as exc:  # report, never raise, from a readiness probe
         return f"error: {exc.__class__.__name__}"
-
-
-class _OutboxCollector:
-    """Exposes how many events wait in the outbox: a growing number means the broker is down."""
-
-    def __init__(self, runtime: ServiceRuntime) -> None:
-        self._runtime = runtime
-
-    def collect(self) -> Any:
-        gauge = GaugeMetricFamily("cerdas_outbox_unpublished", "Events not yet published", labels=["service"])
-        try:
-            gauge.add_metric([self._runtime.name], self._runtime.relay.pending())
-        except Exception:  # a scrape must not fail because the database is briefly away
-            return
-        yield gauge
-
-
-class _DeadLetterCollector:
-    """Exposes how many of this service's events are parked as dead letters: anything above zero needs a look."""
-
-    def __init__(self, runtime: ServiceRuntime) -> None:
-        self._runtime = runtime
-
-    def collect(self) -> Any:
-        from shared.messaging.dead_letters import dead_letter_key
-
-        gauge = GaugeMetricFamily("cerdas_dead_letters", "Events parked after failing every retry", labels=["queue"])
-        try:
-            client = redis.Redis.from_url(self._runtime.settings.broker_url, socket_timeout=1, socket_connect_timeout=1)
-            try:
-                gauge.add_metric([self._runtime.name], client.llen(dead_letter_key(self._runtime.name)))
-            finally:
-                client.close()
-        except redis.RedisError:  # a scrape must not fail because the broker is briefly away
-            return
-        yield gauge

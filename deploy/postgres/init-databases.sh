@@ -2,8 +2,9 @@
 # Creates one database per Cerdas service; the postgres image runs it once, on an empty data volume.
 set -euo pipefail
 
-# Each service owns its database and never reads another's (shared.config.SERVICES).
-CERDAS_DATABASES=(assessment mou mentoring notifications)
+# Each service owns its database and never reads another's (shared.config.SERVICES), and the console
+# keeps its accounts and sessions in one more.
+CERDAS_DATABASES=(assessment mou mentoring notifications console)
 
 for database in "${CERDAS_DATABASES[@]}"; do
     echo "init-databases: ensuring database ${database} owned by ${POSTGRES_USER}"

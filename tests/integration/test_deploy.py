@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import importlib
-import itertools
+import importlib.util
 import logging
 import os
 import re
@@ -15,7 +17,6 @@ import socket
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.policy import default as default_policy
@@ -30,9 +31,11 @@ from celery import Celery
 from honcho.environ import parse as parse_env_file
 from honcho.environ import parse_procfile
 
+from services.console.settings import CONSOLE_PORT, load_console_settings
 from shared.config import DEFAULT_PORTS, EMBEDDED_REDIS_PORT, EMBEDDED_SMTP_PORT, SERVICES, load_settings
 from shared.devtools.smtp_sink import MailSink
 from shared.routing import SERVICE_QUEUES, event_task_name, routing_table, sweep_task_name
+from tests.support.launches import Launch, classify, option, procfile_launches
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
@@ -42,75 +45,23 @@ DOCKERFILE = "deploy/Dockerfile"
 INIT_SCRIPT = ROOT / "deploy" / "postgres" / "init-databases.sh"
 GUNICORN_CONF = "deploy/gunicorn.conf.py"
 BIN = Path(sys.executable).parent
-JWT_SECRET = "compose-test-secret-0123456789abcdef-0123456789"
 DEPENDS_ON_CONDITIONS = {"service_started", "service_healthy", "service_completed_successfully"}
 
 
+def _deploy_script(name: str):  # noqa: ANN202
+    """A script of deploy/ (run by make, compose or a probe, not a package) loaded as a module."""
+    spec = importlib.util.spec_from_file_location(f"cerdas_deploy_{name}", ROOT / "deploy" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+make_secrets = _deploy_script("make_secrets").make_secrets
+main_make_secrets = _deploy_script("make_secrets").main
+
+
 # -- reading the launch files ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Launch:
-    """What one process definition starts, whichever file it came from."""
-
-    origin: str
-    name: str
-    argv: tuple[str, ...]
-    kind: str  # gunicorn | worker | beat | cerdas
-    module: str = ""
-    factory: str = ""
-    queue: str = ""
-    node: str = ""
-    bind: str = ""
-    config: str = ""
-    words: tuple[str, ...] = field(default=())
-
-
-def _option(argv: tuple[str, ...], *names: str) -> str:
-    for index, token in enumerate(argv[:-1]):
-        if token in names:
-            return argv[index + 1]
-    return ""
-
-
-def classify(origin: str, name: str, argv: tuple[str, ...]) -> Launch:
-    program = Path(argv[0]).name
-    if program == "gunicorn":
-        module, _, factory = argv[-1].partition(":")
-        return Launch(
-            origin,
-            name,
-            argv,
-            "gunicorn",
-            module=module,
-            factory=factory,
-            bind=_option(argv, "-b", "--bind"),
-            config=_option(argv, "-c", "--config"),
-        )
-    if program == "celery":
-        app = _option(argv, "-A", "--app")
-        after_app = list(argv[argv.index(app) + 1 :])
-        role = next((token for token in after_app if not token.startswith("-")), "")
-        if role not in {"worker", "beat"}:
-            pytest.fail(f"{origin}: {name} runs 'celery {role}'; only worker and beat are expected", pytrace=False)
-        return Launch(
-            origin,
-            name,
-            argv,
-            role,
-            module=app,
-            queue=_option(argv, "-Q", "--queues"),
-            node=_option(argv, "-n", "--hostname"),
-        )
-    if program == "cerdas":
-        words = tuple(itertools.takewhile(lambda token: not token.startswith("-"), argv[1:]))
-        return Launch(origin, name, argv, "cerdas", words=words)
-    pytest.fail(f"{origin}: {name} starts {argv[0]!r}, which is not gunicorn, celery or cerdas", pytrace=False)
-
-
-def _expand_defaults(line: str) -> str:
-    """${NAME:-default} -> default, as a shell without NAME set would do."""
-    return re.sub(r"\$\{[A-Za-z_][A-Za-z0-9_]*:-([^}]*)\}", r"\1", line)
 
 
 def interpolate(value: str, env: dict[str, str]) -> str:
@@ -156,13 +107,6 @@ def compose_launches() -> list[Launch]:
         argv = tuple(command) if isinstance(command, list) else tuple(shlex.split(command))
         launches.append(classify("docker-compose.yml", name, argv))
     return launches
-
-
-def procfile_launches() -> list[Launch]:
-    processes = parse_procfile(PROCFILE.read_text()).processes
-    return [
-        classify("Procfile", name, tuple(shlex.split(_expand_defaults(command)))) for name, command in processes.items()
-    ]
 
 
 def _by_kind(launches: list[Launch], kind: str) -> dict[str, Launch]:
@@ -361,7 +305,7 @@ def test_every_web_container_has_a_health_check_on_its_own_port():
         check = services[name].get("healthcheck", {}).get("test")
         assert check, f"{name} has no healthcheck"
         text = " ".join(check) if isinstance(check, list) else check
-        assert f"127.0.0.1:{port}/health" in text, f"{name}'s healthcheck must call its own /health"
+        assert f"127.0.0.1:{port}/ready" in text, f"{name}'s healthcheck must call its own /ready"
         assert "curl" not in text and "wget" not in text, f"{name}: the slim image has neither curl nor wget"
 
 
@@ -404,22 +348,44 @@ def test_migrations_run_once_before_everything_else():
         assert rule == {"condition": "service_completed_successfully"}, f"{name} must wait for migrate to finish"
 
 
-def test_compose_environment_is_valid_production_settings():
+def _secret_files(spec: dict, folder: Path) -> dict[str, str]:
+    """/run/secrets/<name> -> the file `make secrets` wrote for it, for the secrets a container mounts."""
+    declared = load_compose()["secrets"]
+    mounted = {}
+    for name in spec.get("secrets", []):
+        source = declared[name]["file"]
+        assert source.startswith("./deploy/secrets/"), f"secret {name} must come from deploy/secrets/"
+        mounted[f"/run/secrets/{name}"] = str(folder / Path(source).name)
+    return mounted
+
+
+def test_compose_environment_is_valid_production_settings(tmp_path):
     containers = cerdas_containers()
     environments = [spec["environment"] for spec in containers.values()]
     assert all(env == environments[0] for env in environments), "every Cerdas container shares one environment"
     raw = environments[0]
-    assert raw["CERDAS_JWT_SECRET"].startswith("${CERDAS_JWT_SECRET:?"), "the JWT secret must be required"
-    with pytest.raises(AssertionError, match="compose would stop"):
-        interpolate(raw["CERDAS_JWT_SECRET"], {})
-    env = {key: interpolate(str(value), {"CERDAS_JWT_SECRET": JWT_SECRET}) for key, value in raw.items()}
-    settings = load_settings(env)
-    assert settings.is_production
-    postgres = compose_services()["postgres"]["environment"]
+    assert "CERDAS_JWT_SECRET" not in raw and raw["CERDAS_JWT_SECRET_FILE"] == "/run/secrets/jwt_secret"
+    make_secrets(tmp_path / "secrets")
+    for name, spec in containers.items():
+        files = _secret_files(spec, tmp_path / "secrets")
+        env = {key: interpolate(str(value), {}) for key, value in raw.items()}
+        for key, value in env.items():
+            if key.endswith("_FILE") and value:
+                assert value in files, f"{name} reads {key}={value}, which it does not mount"
+                env[key] = files[value]
+        settings = load_settings(env)
+        assert settings.is_production and settings.jwt_previous_secret is None
+        assert load_console_settings(env).database_url.endswith("@postgres:5432/console")
+    rotating = {**env, "CERDAS_JWT_PREVIOUS_SECRET_FILE": str(tmp_path / "secrets" / "jwt_previous_secret")}
+    assert load_settings(rotating).jwt_previous_secret, "the previous secret is mounted, ready for a rotation"
+    postgres = compose_services()["postgres"]
+    assert postgres["environment"]["POSTGRES_PASSWORD_FILE"] == "/run/secrets/postgres_password"
+    assert "postgres_password" in postgres["secrets"]
+    password = (tmp_path / "secrets" / "postgres_password").read_text().strip()
     for service in SERVICES:
         url = urlsplit(settings.database_url(service))
         assert url.scheme.startswith("postgresql") and url.hostname == "postgres", url
-        assert (url.username, url.password) == (postgres["POSTGRES_USER"], postgres["POSTGRES_PASSWORD"])
+        assert (url.username, url.password) == (postgres["environment"]["POSTGRES_USER"], password)
         assert url.path == f"/{service}"
     assert urlsplit(settings.broker_url).hostname == "redis"
     assert urlsplit(settings.notifications.smtp_url)[1] == "mailpit:1025"
@@ -431,6 +397,9 @@ def test_compose_environment_is_valid_production_settings():
 
 def test_infrastructure_containers():
     services = compose_services()
+    for name in ("postgres", "redis", "mailpit"):
+        # An exact release (postgres:16.9-bookworm), never a moving tag such as postgres:16.
+        assert re.search(r":v?\d+\.\d+\.?\d*(-[a-z]+)?$", services[name]["image"]), services[name]["image"]
     postgres = services["postgres"]
     assert str(postgres["image"]).startswith("postgres:16")
     assert any(
@@ -448,15 +417,50 @@ def test_infrastructure_containers():
     assert str(mailpit["image"]).startswith("axllent/mailpit")
     assert "healthcheck" in mailpit
     assert any(str(port).endswith("8025") for port in mailpit.get("ports", []))
+    assert mailpit["environment"]["MP_UI_AUTH_FILE"] == "/run/secrets/mailpit_ui_auth"
+    assert "mailpit_ui_auth" in mailpit["secrets"]
+
+
+def test_no_password_is_written_into_compose():
+    text = COMPOSE_FILE.read_text()
+    assert not re.search(r"://[^/\s:@]+:[^/\s@]+@", text), "a URL with a password inline"
+    assert not re.search(r"^\s+\w*PASSWORD\w*:(?!.*_FILE)", text, re.MULTILINE) or "PASSWORD_FILE" in text
+    assert "POSTGRES_PASSWORD:" not in text and "cerdas:cerdas" not in text
+
+
+def test_make_secrets_writes_each_file_once_and_prints_no_value(tmp_path, capsys):
+    folder = tmp_path / "secrets"
+    assert main_make_secrets(["make_secrets.py", str(folder)]) == 0
+    first = {path.name: path.read_text() for path in folder.iterdir()}
+    assert set(first) >= {name for name in load_compose()["secrets"]}
+    printed = capsys.readouterr().out
+    assert all(value.strip() not in printed for value in first.values())
+    assert oct(folder.stat().st_mode & 0o777) == "0o700"
+    assert main_make_secrets(["make_secrets.py", str(folder)]) == 0
+    assert {path.name: path.read_text() for path in folder.iterdir()} == first, "existing secrets are kept"
+    user, _, hashed = first["mailpit_ui_auth"].strip().partition(":")
+    password = first["mailpit_ui_password"].strip().encode()
+    assert user == "cerdas" and hashed == "{SHA}" + base64.b64encode(hashlib.sha1(password).digest()).decode()
 
 
 def test_one_image_built_from_deploy_dockerfile():
     containers = cerdas_containers()
     assert {spec.get("image") for spec in containers.values()} == {containers["migrate"]["image"]}
     dockerfile = (ROOT / DOCKERFILE).read_text()
-    assert re.search(r"^FROM python:3\.11-slim\b", dockerfile, re.MULTILINE)
+    # An exact Python release, not a moving 3.11 tag.
+    assert re.search(r"^FROM python:3\.11\.\d+-slim(-\w+)?\s*$", dockerfile, re.MULTILINE)
     users = re.findall(r"^USER\s+(\S+)", dockerfile, re.MULTILINE)
-    assert users and users[-1] not in {"root", "0"}, "the image must run as a non-root user"
+    assert users and users[-1].split(":")[0] not in {"root", "0"}, "the image must run as a non-root user"
+    assert users[-1].split(":")[0].isdigit(), "a numeric user, so Kubernetes can verify runAsNonRoot"
+    assert re.search(r"pip install --require-hashes\b.*-r \S*runtime\.lock", dockerfile)
+    instructions = "\n".join(line for line in dockerfile.splitlines() if not line.lstrip().startswith("#"))
+    assert "dev.lock" not in instructions and "uv " not in instructions, "the test and lock tools stay out of the image"
+    exposed = {int(port) for line in re.findall(r"^EXPOSE\s+(.+)$", dockerfile, re.MULTILINE) for port in line.split()}
+    published = {int(launch.bind.rpartition(":")[2]) for launch in _by_kind(compose_launches(), "gunicorn").values()}
+    assert exposed == published == {*DEFAULT_PORTS.values(), CONSOLE_PORT}
+    ignored = (ROOT / ".dockerignore").read_text().split()
+    assert "deploy/secrets/" in ignored, "`COPY deploy` must never carry the compose secrets into the image"
+    assert ".venv/" in ignored and "var/" in ignored
     assert re.search(r"pip install\b.*\s\.(\s|$)", dockerfile, re.MULTILINE)
     for folder in ("shared", "services", "deploy"):
         assert re.search(rf"^COPY\s+{folder}\b", dockerfile, re.MULTILINE), f"the image needs {folder}/"
@@ -480,7 +484,7 @@ def test_postgres_init_script_creates_one_database_per_service(tmp_path):
     assert result.returncode == 0, result.stderr
     sql = statements.read_text()
     created = set(re.findall(r"format\('CREATE DATABASE %I OWNER %I', '([a-z_]+)', 'cerdas'\)", sql))
-    assert created == set(SERVICES), sql
+    assert created == {*SERVICES, "console"}, sql
     assert os.access(INIT_SCRIPT, os.X_OK), "the postgres image runs executable init scripts; sources others"
 
 
@@ -500,7 +504,7 @@ def test_procfile_and_compose_run_the_same_processes():
         }
 
     assert web(compose) == web(procfile)
-    assert set(web(procfile)) == set(SERVICES)
+    assert set(web(procfile)) == {*SERVICES, "console"}
     assert workers(compose) == workers(procfile)
     assert {queue for _, queue, _ in workers(procfile).values()} == set(SERVICE_QUEUES)
     for _, queue, node in workers(procfile).values():
@@ -612,3 +616,54 @@ def test_dev_smtp_sink_stores_sortable_eml_files(tmp_path):
     assert summaries[0]["message_id"] == "<n0@cerdas.example>"
     assert summaries[0]["path"] == str(stored[0])
     assert not list((tmp_path / "mail").glob(".*")), "no partial files are left behind"
+
+
+# -- beat, control sockets and the embedded run's URLs ---------------------------------------------
+
+
+def test_beat_has_a_health_check_on_its_schedule_file():
+    beat = compose_services()["beat"]
+    schedule = beat["command"][beat["command"].index("-s") + 1]
+    assert beat["healthcheck"]["test"] == ["CMD", "python", "deploy/beat_alive.py", schedule]
+
+
+def test_beat_alive_reads_the_schedule_files_age(tmp_path):
+    beat_alive = _deploy_script("beat_alive").main
+    schedule = tmp_path / "celerybeat-schedule"
+    assert beat_alive(["beat_alive.py", str(schedule)]) == 1, "no file yet"
+    (tmp_path / "celerybeat-schedule.dat").write_bytes(b"x")  # dbm.dumb writes siblings, not the name itself
+    assert beat_alive(["beat_alive.py", str(schedule)]) == 0
+    old = time.time() - 3600
+    os.utime(tmp_path / "celerybeat-schedule.dat", (old, old))
+    assert beat_alive(["beat_alive.py", str(schedule)]) == 1
+    assert beat_alive(["beat_alive.py", str(schedule), "7200"]) == 0
+
+
+def test_every_gunicorn_has_a_control_socket_of_its_own():
+    procfile = [launch for launch in procfile_launches() if launch.kind == "gunicorn"]
+    sockets = [option(launch.argv, "--control-socket") for launch in procfile]
+    assert all(sockets) and len(set(sockets)) == len(sockets), sockets
+    for launch in compose_launches():
+        if launch.kind == "gunicorn":
+            # Each container has its own /tmp.
+            assert option(launch.argv, "--control-socket").startswith("/tmp/"), launch.name
+
+
+def test_make_run_derives_broker_and_smtp_urls_from_the_ports():
+    module = _deploy_script("run_env")
+    local = module.read_env_file(LOCAL_ENV.read_text())
+    assert "CERDAS_BROKER_URL" not in local and "CERDAS_SMTP_URL" not in local, "derived, not written down"
+    default = module.run_env(local, {})
+    assert default["CERDAS_BROKER_URL"] == f"redis://127.0.0.1:{EMBEDDED_REDIS_PORT}/0"
+    assert default["CERDAS_SMTP_URL"] == f"smtp://127.0.0.1:{EMBEDDED_SMTP_PORT}"
+    moved = module.run_env(local, {"CERDAS_REDIS_PORT": "6401", "CERDAS_SMTP_PORT": "8101"})
+    assert moved["CERDAS_BROKER_URL"] == "redis://127.0.0.1:6401/0"
+    assert moved["CERDAS_SMTP_URL"] == "smtp://127.0.0.1:8101"
+    in_file = module.run_env({**local, "CERDAS_REDIS_PORT": "6402"}, {})
+    assert in_file["CERDAS_BROKER_URL"] == "redis://127.0.0.1:6402/0"
+    elsewhere = module.run_env(local, {"CERDAS_BROKER_URL": "redis://queue.example:6379/0", "CERDAS_LOG_FORMAT": "x"})
+    assert "CERDAS_BROKER_URL" not in elsewhere and "CERDAS_LOG_FORMAT" not in elsewhere, "the shell's own win"
+    with pytest.raises(SystemExit, match="CERDAS_REDIS_PORT"):
+        module.run_env(local, {"CERDAS_REDIS_PORT": "six"})
+    makefile = (ROOT / "Makefile").read_text()
+    assert "deploy/run_env.py deploy/local.env > var/run.env" in makefile
