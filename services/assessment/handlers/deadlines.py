@@ -8,6 +8,7 @@ from services.assessment import domain
 from services.assessment.orm import Cohort, Region
 from shared import events
 from shared.deadlines import DeadlineSpec, clear_deadline, set_deadline
+from shared.indonesian import PROGRAMME_NAME
 from shared.uow import UnitOfWork
 
 
@@ -20,10 +21,10 @@ def deadline_id(kind: str, cohort_year: int, region_code: str) -> str:
 def announce(uow: UnitOfWork, cohort: Cohort, region: Region, kind: str) -> None:
     """Publish (or publish again, after a move) one of the region's cohort deadlines."""
     if kind == domain.SELF_ASSESSMENT:
-        title = f"Lengkapi penilaian mandiri dan bukti dukung Gerakan Menuju Smart City {cohort.year}"
+        title = f"Lengkapi penilaian mandiri dan bukti dukung {PROGRAMME_NAME} {cohort.year}"
         due_at, audience = cohort.applications_close_at, domain.SELF_ASSESSMENT_AUDIENCE
     else:
-        title = f"Penilaian Gerakan Menuju Smart City {cohort.year}: verifikasi dan klarifikasi bukti dukung"
+        title = f"Penilaian {PROGRAMME_NAME} {cohort.year}: verifikasi dan klarifikasi bukti dukung"
         due_at, audience = cohort.assessment_due_at, domain.ASSESSMENT_AUDIENCE
     set_deadline(
         uow,

@@ -66,8 +66,8 @@ def data_package(publication: Publication, csv_path: str = CSV_NAME) -> dict[str
                 "Provinsi yang muncul dalam hasil seleksi, sebagai wilayah yang mendaftar atau sebagai "
                 "provinsi induk kabupaten/kota; rujukan kolom kode_provinsi"
             ),
-            "format": "json",
-            "data": [{**province, "kode_bps": province["kode_bps"] or ""} for province in publication.provinces],
+            # Inline, so the foreign key of kode_provinsi resolves inside the package with no second file.
+            "data": [dict(province) for province in publication.provinces],
             "schema": provinces_schema(publication),
         },
     ]

@@ -13,6 +13,7 @@ from services.assessment.open_data.crosswalk import bps_codes
 from services.assessment.repository import get_cohort, list_applications, rubric_of, score_sheets
 from shared.clock import utc
 from shared.errors import Conflict
+from shared.indonesian import MONTHS_ID, PROGRAMME_NAME
 from shared.uow import UnitOfWork
 
 # The publisher sits in Jakarta and cohort dates are set in WIB (the CLI reads bare dates there), so the
@@ -32,26 +33,13 @@ TIE_BREAK = (
 KEYWORDS = (
     "kota cerdas",
     "kabupaten cerdas",
-    "Gerakan Menuju Kota/Kabupaten Cerdas",
+    PROGRAMME_NAME,
     "seleksi",
     "penilaian kesiapan",
     "Satu Data Indonesia",
     "kode wilayah Kemendagri",
 )
-MONTHS = (
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-)
+MONTHS = MONTHS_ID
 
 
 def local(instant: datetime) -> datetime:
@@ -86,7 +74,7 @@ class Publication:
 
     @property
     def title(self) -> str:
-        return f"Hasil Seleksi Gerakan Menuju Kota/Kabupaten Cerdas Tahun {self.year}"
+        return f"Hasil Seleksi {PROGRAMME_NAME} Tahun {self.year}"
 
     @property
     def start(self) -> date:
@@ -106,17 +94,17 @@ class Publication:
         a region without a BPS code."""
         if self.rows and not self.without_bps:
             return "Kode BPS semua wilayah diisi dari tabel padanan kode Kemendagri-BPS yang dibundel."
+        gap = f", sehingga kode BPS kosong untuk {self.without_bps} dari {len(self.rows)} wilayah" if self.rows else ""
         return (
-            "Tabel padanan kode Kemendagri-BPS yang lengkap belum dibundel, sehingga kode BPS kosong untuk "
-            f"{self.without_bps} dari {len(self.rows)} wilayah; kode BPS hanya diisi bila padanannya "
-            "tersedia dan tidak pernah diturunkan dari kode Kemendagri."
+            f"Tabel padanan kode Kemendagri-BPS yang lengkap belum dibundel{gap}; kode BPS hanya diisi bila "
+            "padanannya tersedia dan tidak pernah diturunkan dari kode Kemendagri."
         )
 
     @property
     def description(self) -> str:
         return (
             "Hasil penilaian kesiapan (struktur, infrastruktur, suprastruktur) dan dimensi kota cerdas bagi "
-            "provinsi dan kabupaten/kota yang mendaftar Gerakan Menuju Kota/Kabupaten Cerdas tahun "
+            f"provinsi dan kabupaten/kota yang mendaftar {PROGRAMME_NAME} tahun "
             f"{self.year}, beserta hasil seleksinya dengan kuota {self.quota_provinsi} provinsi dan "
             f"{self.quota_kabkota} kabupaten/kota. Pendaftaran dibuka {spelled(self.start)} sampai "
             f"{spelled(self.closes_at.date())} dan penilaian berakhir {spelled(self.end)} (tanggal menurut "

@@ -7,6 +7,7 @@ from typing import Any
 from services.assessment import domain
 from services.assessment.open_data.crosswalk import BPS_PATTERN, KEMENDAGRI_PATTERN
 from services.assessment.open_data.publication import OUTCOMES, Publication
+from shared.indonesian import PROGRAMME_NAME
 
 # The default rubric labels the six dimensions by their programme names in English; the public metadata
 # uses Indonesian titles. A cohort's own criteria keep the label its rubric gives them.
@@ -43,8 +44,7 @@ def result_fields(publication: Publication) -> list[dict[str, Any]]:
             "tahun",
             "integer",
             "Tahun kohort",
-            "Tahun kohort Gerakan Menuju Kota/Kabupaten Cerdas, yaitu tahun pendampingan; penilaian "
-            "berlangsung pada tahun sebelumnya",
+            f"Tahun kohort {PROGRAMME_NAME}, yaitu tahun pendampingan wilayah yang terpilih",
             required=True,
         ),
         _field(

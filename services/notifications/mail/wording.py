@@ -10,24 +10,9 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from shared.clock import MINISTRY_ZONE, zone_abbreviation
+from shared.indonesian import MONTHS_ID, PROGRAMME_NAME  # noqa: F401 (the letters import the name from here)
 from shared.regions import display_name, government_of, head_of, regulation_of
 
-# The programme's one name, in every email, calendar entry and export of this service.
-PROGRAMME_NAME = "Gerakan Menuju Kota Cerdas"
-MONTHS_ID = (
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-)
 MONTHS_EN = (
     "January",
     "February",
