@@ -6,8 +6,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.stack import Stack, start_stack
+
+# Every assertion waits for what the page shows, up to this long: on a loaded two-core machine a form
+# round trip through the console and an API can take longer than Playwright's five-second default.
+expect.set_options(timeout=30_000)
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -30,6 +35,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 item.add_marker(
                     pytest.mark.skip(reason="Debian's chromium is not installed (apt-get install chromium)")
                 )
+
+
+@pytest.fixture(autouse=True)
+def _patient_pages(page):  # noqa: ANN001, ANN202 (pytest-playwright's own fixture)
+    # Clicks and navigations wait as long as assertions do, for the same reason.
+    page.set_default_timeout(30_000)
+    page.set_default_navigation_timeout(60_000)
+    return page
 
 
 @pytest.fixture(scope="session")
