@@ -203,7 +203,7 @@ def _service_commands() -> list[Callable[[argparse._SubParsersAction], None]]:
     import importlib
 
     registrars = []
-    for service in (*SERVICES, "console"):
+    for service in (*SERVICES, "console", "demo"):
         try:
             module = importlib.import_module(f"services.{service}.cli")
         except ModuleNotFoundError as exc:

@@ -62,8 +62,12 @@ def clock_from_start(start: datetime | None) -> Clock:
 
 def clock_for(settings: Any) -> Clock:
     """The clock every Cerdas process uses: the wall clock, or, with ``CERDAS_CLOCK_START``, the one
-    simulated timeline all processes and `cerdas` calls share through the broker."""
-    if settings.clock_start is None:
+    simulated timeline all processes and `cerdas` calls share through the broker.
+
+    Outside production a process also follows a timeline stored later (`cerdas clock set`, `cerdas demo`),
+    so a demo can move a `make run` that was started on the wall clock. In production only
+    ``CERDAS_CLOCK_START`` does: a key left in a production broker must never move its time."""
+    if settings.clock_start is None and settings.is_production:
         return SystemClock()
     from shared.timeline import SharedClock
 
