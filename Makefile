@@ -62,6 +62,12 @@ run: venv
 test: venv
 	$(BIN)/pytest -p no:cacheprovider -q -ra $(PYTEST_ARGS)
 
+# Every benchmark, each figure with its baseline measured in the same run (bench/README.md). Needs the
+# PostgreSQL and Redis that `make test` uses; CERDAS_BENCH_LARGE=1 adds the long runs; BENCH=events runs one.
+.PHONY: bench
+bench: venv
+	$(BIN)/python -m bench $(BENCH)
+
 lint: venv
 	$(BIN)/ruff check .
 

@@ -21,6 +21,7 @@ import psycopg
 import redis
 from sqlalchemy import text
 
+from bench.common import check, queued_events
 from services.assessment.orm import metadata
 from shared import events
 from shared.celery_app import CeleryPublisher
@@ -60,15 +61,22 @@ def main() -> None:
     url = args.postgres.rsplit("/", 1)[0] + f"/{name}"
     try:
         upgrade("assessment", url)
-        settings = load_settings({"CERDAS_ASSESSMENT_DATABASE_URL": url, "CERDAS_BROKER_URL": args.redis,
-                                  "CERDAS_LOG_LEVEL": "WARNING"})
+        settings = load_settings(
+            {"CERDAS_ASSESSMENT_DATABASE_URL": url, "CERDAS_BROKER_URL": args.redis, "CERDAS_LOG_LEVEL": "WARNING"}
+        )
         clock = FixedClock(datetime(2023, 2, 28, tzinfo=UTC))
         runtime = build_runtime("assessment", settings, metadata, clock=clock)
         broker = redis.Redis.from_url(args.redis)
         publisher = CeleryPublisher(runtime.celery)
         wires = [
-            new_event("assessment.region_scored", source="assessment", subject="12.01", data=data(i),
-                      occurred_at=clock.now(), correlation_id="bench").to_json_dict()
+            new_event(
+                "assessment.region_scored",
+                source="assessment",
+                subject="12.01",
+                data=data(i),
+                occurred_at=clock.now(),
+                correlation_id="bench",
+            ).to_json_dict()
             for i in range(args.events)
         ]
 
@@ -97,11 +105,14 @@ def main() -> None:
 
         results = {}
         for label, run in (("direct", direct), ("outbox", outbox), ("swept", swept)):
+
             def measured(run=run) -> None:  # noqa: ANN001
                 reset()
                 run()
+
             results[label] = best_of(args.rounds, measured)
-            assert broker.llen("notifications") == args.events, label
+            queued = queued_events(broker, "notifications")
+            check(len(queued) == len({e["id"] for e in queued}) == args.events, f"{label}: every event queued once")
         base = results["direct"]
         print(f"{args.events} events, best of {args.rounds} rounds, PostgreSQL + Redis")
         for label, seconds in results.items():

@@ -31,9 +31,10 @@ def _positive_int(name: str, default: int) -> int:
 bind = [os.environ.get("CERDAS_BIND", "").strip() or "0.0.0.0:8000"]
 workers = _positive_int("CERDAS_WEB_CONCURRENCY", 2)
 # gthread, not sync: a thread waiting on PostgreSQL or Redis leaves the core to another request, and
-# connections are kept alive (sync workers close each one). Chosen by `make bench` (docs/performance.md).
+# connections are kept alive (sync workers close each one). Two threads: more only contend for the GIL.
+# Measured with `make bench` (docs/performance.md): on 2 cores, 4 workers x 2 threads serve the most.
 worker_class = os.environ.get("CERDAS_WEB_WORKER_CLASS", "").strip() or "gthread"
-threads = _positive_int("CERDAS_WEB_THREADS", 4)
+threads = _positive_int("CERDAS_WEB_THREADS", 2)
 timeout = 30
 graceful_timeout = 30
 keepalive = 5

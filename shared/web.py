@@ -17,6 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
+from shared import schema_cache
 from shared.auth import Principal, check_region, check_role, verify_token
 from shared.errors import CerdasError, Invalid, Unauthorized
 from shared.logging import CORRELATION_HEADER, current_correlation_id, get_logger, set_correlation_id
@@ -104,6 +105,7 @@ def create_service_app(
     collectors: Sequence[Collector] = (),
 ) -> OpenAPI:
     """The service's Flask app. ``collectors`` add service-specific gauges, read at scrape time."""
+    schema_cache.install()
     app = OpenAPI(
         f"cerdas.{runtime.name}",
         info=Info(title=title, version="1.0.0", description=description),

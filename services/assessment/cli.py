@@ -69,7 +69,9 @@ def _regions_import(args: argparse.Namespace) -> int:
         print(f"read {len(regions)} regions from {path}", file=sys.stderr, flush=True)
 
         def progress(done: int, total: int) -> None:
-            print(f"  checked {done}/{total}", file=sys.stderr, flush=True)
+            bar = "#" * (30 * done // total)
+            end = "\n" if done == total else ""
+            print(f"\r  [{bar:30s}] checked {done}/{total}", end=end, file=sys.stderr, flush=True)
 
         with runtime.uow() as uow:
             counts = handlers.import_regions(uow, commands.ImportRegions(tuple(regions), progress))

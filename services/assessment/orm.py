@@ -120,3 +120,13 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(40), nullable=False)
     details: Mapped[dict[str, Any]] = mapped_column(JSONType, nullable=False, default=dict)
     correlation_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class RegisterRevision(Base):
+    """One row counting changes to the region register, so a reader can tell cheaply whether the list it
+    serialised earlier is still the current one (GET /regions answers from that copy, with an ETag)."""
+
+    __tablename__ = "register_revision"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    revision: Mapped[int] = mapped_column(Integer, nullable=False)

@@ -22,6 +22,8 @@ from shared.runtime import ServiceRuntime, bootstrap_service
 from shared.web import create_service_app
 
 NAME = "notifications"
+# A delivery run sends its emails over one SMTP connection, kept this long between messages.
+SMTP_KEEP_ALIVE = 30.0
 
 
 @dataclass
@@ -56,7 +58,7 @@ def bootstrap(
         notifier = Notifier(
             settings=mail,
             directory=directory,
-            transport=transport or SmtpTransport(mail.smtp_url, mail.smtp_timeout_seconds),
+            transport=transport or SmtpTransport(mail.smtp_url, mail.smtp_timeout_seconds, keep_alive=SMTP_KEEP_ALIVE),
         )
         return {"notifier": notifier}
 

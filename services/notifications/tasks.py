@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 log = get_logger(__name__)
 SCAN_LOCK = "cerdas:notifications:reminder-scan"
 DELIVERY_KICK = "cerdas:notifications:delivery-kick"
+# SMTP conversations a delivery run holds at once: the server stores one message while the next is built.
+SMTP_SENDERS = 4
 
 
 def register_tasks(runtime: NotificationsRuntime) -> None:
@@ -43,7 +45,7 @@ def register_tasks(runtime: NotificationsRuntime) -> None:
 
     @runtime.celery.task(name=DELIVERY_TASK, ignore_result=True, shared=False)
     def deliver_pending() -> dict[str, int]:
-        return sending.deliver_due(runtime.uow, notifier)
+        return sending.deliver_due(runtime.uow, notifier, senders=SMTP_SENDERS)
 
 
 def kick_delivery(runtime: NotificationsRuntime) -> Callable[[dict[str, Any], str], None]:

@@ -19,7 +19,6 @@ if TYPE_CHECKING:
 log = get_logger(__name__)
 
 
-
 @dataclass(frozen=True)
 class Subscription:
     """How one event type becomes a use case of the consuming service.
@@ -84,3 +83,52 @@ def consume(
         outcome = "processed" if subscription is not None else "ignored"
         log.info("event consumed", event_id=event_id, type=envelope.type, outcome=outcome)
         return outcome
+
+
+def consume_batch(
+    uow_factory: Callable[[], UnitOfWork],
+    subscriptions: Mapping[str, Subscription],
+    raws: list[object],
+) -> list[tuple[dict[str, Any], str]]:
+    """Apply a batch of events in one transaction: one inbox lookup, each handler, one inbox insert and one
+    commit for them all. Returns (envelope, outcome) per event, in order.
+
+    Any error raises, and nothing of the batch is kept: the caller then applies each event on its own
+    through ``consume``, where one bad event is retried or parked without holding back the others.
+    """
+    parsed = [parse_envelope(raw) for raw in raws]
+    # A command builder may call another service: all of them run before the transaction opens.
+    commands = []
+    for envelope, data in parsed:
+        subscription = subscriptions.get(envelope.type)
+        with correlation(envelope.correlation_id):
+            commands.append(subscription.command(envelope, data) if subscription is not None else None)
+    outcomes: list[tuple[dict[str, Any], str]] = []
+    with uow_factory() as uow:
+        ids = [str(envelope.id) for envelope, _ in parsed]
+        seen = set(uow.session.scalars(select(uow.inbox.c.event_id).where(uow.inbox.c.event_id.in_(ids))))
+        rows = []
+        for (envelope, _), command, raw in zip(parsed, commands, raws, strict=True):
+            event_id = str(envelope.id)
+            if event_id in seen:
+                outcomes.append((raw, "duplicate"))  # type: ignore[arg-type]
+                continue
+            seen.add(event_id)
+            subscription = subscriptions.get(envelope.type)
+            with correlation(envelope.correlation_id):
+                if subscription is not None:
+                    subscription.handler(uow, command)
+            rows.append(
+                {
+                    "event_id": event_id,
+                    "type": envelope.type,
+                    "correlation_id": envelope.correlation_id,
+                    "processed_at": uow.clock.now(),
+                }
+            )
+            outcomes.append((raw, "processed" if subscription is not None else "ignored"))  # type: ignore[arg-type]
+        if rows:
+            uow.session.execute(insert(uow.inbox), rows)
+        uow.commit()
+    log.info("event batch consumed", events=len(raws), applied=len(rows))
+    return outcomes

@@ -207,6 +207,23 @@ def test_regions_filter_by_kind_province_and_name(round_):
     assert [r["code"] for r in found["items"]] == ["12.01"]
 
 
+def test_the_register_is_revalidated_by_its_etag_and_a_change_shows_at_once(round_):
+    runtime, client, _ = round_
+    # Another process keeps its own copy of the list: a second app plays that process.
+    other = create_app(runtime).test_client()
+    etag = client.get("/regions", headers=auth("operator")).headers["ETag"]
+    assert other.get("/regions", headers=auth("operator")).headers["ETag"] == etag
+    again = client.get("/regions", headers={**auth("operator"), "If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""
+    renamed = {"code": "12.01", "name": "Kabupaten Tapanuli Tengah Baru", "kind": "kabupaten", "province_code": "12"}
+    created = client.post("/regions", headers=auth("operator"), json={**renamed, "timezone": "Asia/Jakarta"})
+    assert created.status_code == 201
+    for reader in (client, other):
+        changed = reader.get("/regions", headers={**auth("operator"), "If-None-Match": etag})
+        assert changed.status_code == 200 and changed.headers["ETag"] != etag
+        assert {r["code"]: r["name"] for r in changed.get_json()["items"]}["12.01"] == renamed["name"]
+
+
 # --- self-assessment, withdrawal and deadlines ---------------------------------------------------------
 
 

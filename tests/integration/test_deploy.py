@@ -534,7 +534,7 @@ def test_embedded_run_never_touches_shared_servers():
     smtp = urlsplit(settings.notifications.smtp_url)
     assert (smtp.hostname, smtp.port) == ("127.0.0.1", EMBEDDED_SMTP_PORT)
     assert all(url.startswith("sqlite:") for url in settings.database_urls.values())
-    assert settings.outbox_sweep_seconds == 15 and settings.notifications.reminder_scan_seconds == 30
+    assert settings.outbox_sweep_seconds == 15 and settings.notifications.reminder_scan_seconds == 2
 
 
 def _free_port() -> int:

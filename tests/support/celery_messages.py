@@ -17,5 +17,6 @@ def queued_envelopes(client: redis.Redis, queue: str) -> list[dict[str, Any]]:
         if message.get("properties", {}).get("body_encoding") == "base64":
             body = base64.b64decode(body)
         args, _kwargs, _embed = json.loads(body)
-        envelopes.append(args[0])
+        # The relay sends the events one transaction recorded for a queue as one message (a list).
+        envelopes.extend(args[0] if isinstance(args[0], list) else [args[0]])
     return envelopes

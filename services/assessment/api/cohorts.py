@@ -37,7 +37,7 @@ from services.assessment.schemas import (
     YearPath,
 )
 from shared.auth import check_region
-from shared.web import current_principal, requires, runtime_of
+from shared.web import current_principal, etagged_json, requires, runtime_of
 
 
 def answers(body: dict[str, AnswerIn]) -> dict[str, Answer]:
@@ -108,8 +108,10 @@ def submit_application(path: YearPath, body: ApplicationIn) -> tuple[Response, i
     command = commands.SubmitApplication(path.year, body.region_code, answers(body.answers), current_principal())
     with runtime_of().uow() as uow:
         application = handlers.submit_application(uow, command)
+        # Serialised inside the transaction, from what is being committed: no second transaction to read it.
+        answer = application_json(application, repository.get_region(uow, body.region_code))
         uow.commit()
-        return jsonify(application_json(application, repository.get_region(uow, body.region_code))), 201
+        return jsonify(answer), 201
 
 
 @api.get(
@@ -228,8 +230,8 @@ def run_selection(path: YearPath, body: SelectionIn) -> Response:
 )
 @requires(*STAFF)
 def get_ranking(path: YearPath) -> Response:
-    with runtime_of().uow() as uow:
-        return jsonify(views.ranking(uow, path.year))
+    with runtime_of().reader() as uow:
+        return etagged_json(views.ranking(uow, path.year))
 
 
 @api.get(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from flask_openapi3 import APIBlueprint, Tag
 
 from services.assessment.orm import Application, Cohort, Official, Region
@@ -80,3 +82,24 @@ def application_detail_json(application: Application, region: Region, unanswered
         "unanswered": unanswered,
         "withdrawal_reason": application.withdrawal_reason,
     }
+
+
+class RegisterCache:
+    """Serialised region lists of one register revision, with their ETags; a new revision drops them all.
+    Bounded, because ``q`` is free text."""
+
+    LIMIT = 256
+
+    def __init__(self) -> None:
+        self._revision: int | None = None
+        self._bodies: dict[tuple, tuple[bytes, str]] = {}
+
+    def get(self, revision: int, key: tuple) -> tuple[bytes, str] | None:
+        return self._bodies.get(key) if revision == self._revision else None
+
+    def put(self, revision: int, key: tuple, body: bytes) -> tuple[bytes, str]:
+        if revision != self._revision or len(self._bodies) >= self.LIMIT:
+            self._revision, self._bodies = revision, {}
+        digest = hashlib.blake2b(body, digest_size=12).hexdigest()
+        entry = self._bodies[key] = (body, f"r{revision}-{digest}")
+        return entry

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Response, jsonify
+from flask import Response, current_app, jsonify
 
 from services.assessment import commands, handlers, repository, views
 from services.assessment.api.common import (
     STAFF,
+    RegisterCache,
     api,
     officials_json,
     region_json,
@@ -26,7 +27,7 @@ from services.assessment.schemas import (
     RegionPath,
     RegionQuery,
 )
-from shared.web import current_principal, requires, runtime_of
+from shared.web import conditional_json, current_principal, requires, runtime_of
 
 
 @api.post("/regions", tags=[regions_tag], responses={201: RegionOut}, summary="Register or update one region")
@@ -34,8 +35,9 @@ from shared.web import current_principal, requires, runtime_of
 def create_region(body: RegionIn) -> tuple[Response, int]:
     with runtime_of().uow() as uow:
         handlers.import_regions(uow, commands.ImportRegions((record(body),)))
+        answer = region_json(repository.get_region(uow, body.code))
         uow.commit()
-        return jsonify(region_json(repository.get_region(uow, body.code))), 201
+        return jsonify(answer), 201
 
 
 @api.post(
@@ -51,14 +53,24 @@ def import_regions(body: RegionBulkIn) -> Response:
 
 @api.get("/regions", tags=[regions_tag], responses={200: RegionList}, summary="List and filter regions")
 def list_regions(query: RegionQuery) -> Response:
-    with runtime_of().uow() as uow:
-        regions = views.list_regions(uow, query.kind, query.province, query.q)
-        return jsonify(items=[region_json(r) for r in regions], total=len(regions))
+    """The register changes a few times a year and is read on every screen and by every service: the
+    serialised list is kept per process and revision, so a request costs one one-row query, and a
+    client that sends back the ETag gets 304 without the body."""
+    cache = current_app.extensions.setdefault("cerdas_register_cache", RegisterCache())
+    with runtime_of().reader() as uow:
+        revision = views.register_revision(uow)
+        key = (query.kind, query.province, query.q)
+        cached = cache.get(revision, key)
+        if cached is None:
+            regions = views.region_rows(uow, query.kind, query.province, query.q)
+            body = current_app.json.dumps({"items": regions, "total": len(regions)}).encode()
+            cached = cache.put(revision, key, body)
+    return conditional_json(*cached)
 
 
 @api.get("/regions/<code>", tags=[regions_tag], responses={200: RegionOut}, summary="One region")
 def get_region(path: RegionPath) -> Response:
-    with runtime_of().uow() as uow:
+    with runtime_of().reader() as uow:
         return jsonify(region_json(repository.get_region(uow, path.code)))
 
 
@@ -82,8 +94,10 @@ def put_officials(path: RegionPath, body: OfficialsIn) -> Response:
     )
     with runtime.uow() as uow:
         handlers.replace_officials(uow, command)
+        # Serialised inside the transaction, from what is being committed: no second transaction to read it.
+        answer = officials_json(path.code, views.current_officials(uow, path.code, None))
         uow.commit()
-        return jsonify(officials_json(path.code, views.current_officials(uow, path.code, None)))
+        return jsonify(answer)
 
 
 @api.get(
@@ -94,6 +108,6 @@ def put_officials(path: RegionPath, body: OfficialsIn) -> Response:
 )
 @requires(*STAFF, "region", region_arg="code")
 def get_officials(path: RegionPath, query: OfficialsQuery) -> Response:
-    with runtime_of().uow() as uow:
+    with runtime_of().reader() as uow:
         officials = views.current_officials(uow, path.code, query.role, query.history)
         return jsonify(officials_json(path.code, officials))

@@ -2,23 +2,36 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 
 from services.assessment import commands, domain
-from services.assessment.orm import Official, Region
+from services.assessment.orm import Official, Region, RegisterRevision
 from services.assessment.repository import get_region
 from shared import events
 from shared.clock import local_date
 from shared.errors import Invalid
 from shared.uow import UnitOfWork
 
+REGION_FIELDS = ("code", "name", "kind", "province_code", "timezone")
+
 
 def import_regions(uow: UnitOfWork, command: commands.ImportRegions) -> dict[str, int]:
-    """Create or update regions by code, all or nothing; provinces are checked before their kab/kota."""
+    """Create or update regions by code, all or nothing; provinces are checked before their kab/kota.
+
+    Set-based: one read of the rows the import names (and their provinces), then one multi-row insert
+    and one executemany update, instead of a read and a write per region.
+    """
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     items = sorted(command.regions, key=lambda r: (r.kind != "provinsi", r.code))
+    wanted = {item.code for item in items} | {item.province_code for item in items if item.province_code}
+    table = Region.__table__
+    existing = {
+        row.code: row
+        for row in uow.session.execute(select(*(table.c[f] for f in REGION_FIELDS)).where(table.c.code.in_(wanted)))
+    }
     seen: set[str] = set()
     now = uow.clock.now()
+    created, updated = [], []
     for index, item in enumerate(items):
         try:
             domain.check_region_code(item.code, item.kind, item.province_code)
@@ -27,37 +40,40 @@ def import_regions(uow: UnitOfWork, command: commands.ImportRegions) -> dict[str
         if item.code in seen:
             raise Invalid(f"region {item.code} appears twice", field=f"regions[{index}].code")
         seen.add(item.code)
-        if (
-            item.province_code
-            and item.province_code not in seen
-            and uow.session.get(Region, item.province_code) is None
-        ):
+        if item.province_code and item.province_code not in seen and item.province_code not in existing:
             raise Invalid(
                 f"region {item.code}: parent province {item.province_code} is not registered",
                 field=f"regions[{index}].province_code",
             )
-        existing = uow.session.get(Region, item.code)
-        values = {
-            "code": item.code,
-            "name": item.name,
-            "kind": item.kind,
-            "province_code": item.province_code,
-            "timezone": item.timezone,
-        }
-        if existing is None:
-            uow.session.add(Region(**values, created_at=now, updated_at=now))
-            counts["created"] += 1
-        elif any(getattr(existing, key) != value for key, value in values.items()):
-            for key, value in values.items():
-                setattr(existing, key, value)
-            existing.updated_at = now
-            counts["updated"] += 1
+        values = {"code": item.code, "name": item.name, "kind": item.kind, "province_code": item.province_code}
+        values["timezone"] = item.timezone
+        current = existing.get(item.code)
+        if current is None:
+            created.append({**values, "created_at": now, "updated_at": now})
+        elif tuple(current) != tuple(values[f] for f in REGION_FIELDS):
+            updated.append({**values, "updated_at": now})
         else:
             counts["unchanged"] += 1
-        uow.session.flush()
         if command.progress is not None and ((index + 1) % 100 == 0 or index + 1 == len(items)):
             command.progress(index + 1, len(items))
+    if created:
+        uow.session.execute(insert(table), created)  # Core: the ORM bulk path adds per-row bookkeeping
+    if updated:
+        uow.session.execute(update(Region), updated)  # by primary key, as one executemany
+    if created or updated:
+        bump_register_revision(uow)
+    counts["created"], counts["updated"] = len(created), len(updated)
     return counts
+
+
+def bump_register_revision(uow: UnitOfWork) -> None:
+    """Readers compare this number to tell a cached copy of the register from a stale one."""
+    bumped = uow.session.execute(
+        update(RegisterRevision).where(RegisterRevision.id == 1).values(revision=RegisterRevision.revision + 1)
+    )
+    if bumped.rowcount == 0:  # a database created from the models rather than the migrations
+        uow.session.add(RegisterRevision(id=1, revision=1))
+        uow.session.flush()
 
 
 def _same(official: Official, item: domain.OfficialRecord) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import insert, update
 
 from services.notifications import domain
 from services.notifications.commands import ApplyDeadlineCleared, ApplyDeadlineSet
@@ -53,24 +53,29 @@ def apply_deadline_set(uow: UnitOfWork, command: ApplyDeadlineSet) -> int:
     deadline.updated_at = now
     if not moved:
         return 0
-    _cancel_unsent(uow, command.deadline_id)
+    if current is not None:  # a deadline seen for the first time has no reminders to cancel
+        _cancel_unsent(uow, command.deadline_id)
     deadline.generation += 1
     uow.session.flush()
     planned = domain.plan_reminders(
         command.due_at, command.timezone, command.policy, command.occurred_at, mode=command.reminders
     )
-    for reminder in planned:
-        uow.session.add(
-            Reminder(
-                id=str(uuid.uuid4()),
-                deadline_id=deadline.id,
-                generation=deadline.generation,
-                kind=reminder.kind,
-                step=reminder.step,
-                due_at=reminder.due_at,
-                status=domain.check_transition(domain.REMINDER, None, "pending"),
-            )
-        )
+    pending = domain.check_transition(domain.REMINDER, None, "pending")
+    if planned:
+        # One multi-row INSERT for the plan, not an ORM object and flush step per reminder.
+        rows = [
+            {
+                "id": str(uuid.uuid4()),
+                "deadline_id": deadline.id,
+                "generation": deadline.generation,
+                "kind": reminder.kind,
+                "step": reminder.step,
+                "due_at": reminder.due_at,
+                "status": pending,
+            }
+            for reminder in planned
+        ]
+        uow.session.execute(insert(Reminder.__table__), rows)
     return len(planned)
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import smtplib
 import socket
 import ssl
+import threading
+import time
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import parseaddr
@@ -90,7 +92,9 @@ class SmtpTransport:
     certificate authority besides the system's.
     """
 
-    def __init__(self, url: str, timeout: float = 20.0, timeouts: SmtpTimeouts | None = None) -> None:
+    def __init__(
+        self, url: str, timeout: float = 20.0, timeouts: SmtpTimeouts | None = None, keep_alive: float = 0.0
+    ) -> None:
         parts = urlsplit(url)
         self.host = parts.hostname or "127.0.0.1"
         self.scheme = parts.scheme
@@ -103,6 +107,12 @@ class SmtpTransport:
         # as RFC 5321 asks, unless a caller (a test) chooses otherwise.
         self.timeouts = timeouts or SmtpTimeouts(connect=timeout)
         self.cafile = query.get("cafile", [None])[0]
+        # Seconds an idle connection is kept for the next message; 0 opens one per message. A delivery run
+        # sends its messages back to back, and a connection (EHLO, STARTTLS, AUTH) costs more than a message.
+        self.keep_alive = keep_alive
+        # Idle connections, most recently used last; a sending thread takes one or opens its own.
+        self._idle: list[tuple[smtplib.SMTP, float]] = []
+        self._lock = threading.Lock()
 
     def _tls_context(self) -> ssl.SSLContext:
         context = ssl.create_default_context()
@@ -114,16 +124,8 @@ class SmtpTransport:
         sender = parseaddr(str(message["From"]))[1]
         recipient = parseaddr(str(message["To"]))[1]
         try:
-            client: smtplib.SMTP
-            if self.scheme == "smtps":
-                client = _SmtpSsl(self.host, self.port, self.timeouts, self._tls_context())
-            else:
-                client = _Smtp(self.host, self.port, self.timeouts)
+            client = self._reusable() or self._connect()
             try:
-                if self.starttls:
-                    client.starttls(context=self._tls_context())
-                if self.username:
-                    client.login(self.username, self.password or "")
                 refused = client.send_message(message, from_addr=sender, to_addrs=[recipient])
                 if refused:
                     code, text = refused[recipient]
@@ -131,12 +133,13 @@ class SmtpTransport:
             except BaseException:
                 client.close()
                 raise
+            if self.keep_alive > 0:
+                with self._lock:
+                    self._idle.append((client, time.monotonic()))
+                return "250 accepted"
             # The server has taken the message: whatever QUIT answers, it must not count as a failure,
             # or a retry would send the official the same email twice.
-            try:
-                client.quit()
-            except (smtplib.SMTPException, OSError):
-                client.close()
+            _quit(client)
             return "250 accepted"
         except smtplib.SMTPRecipientsRefused as exc:
             code, text = next(iter(exc.recipients.values()))
@@ -146,3 +149,59 @@ class SmtpTransport:
             raise SmtpError(exc.smtp_code, text) from exc
         except (smtplib.SMTPException, OSError) as exc:
             raise SmtpError(None, f"{exc.__class__.__name__}: {exc}") from exc
+
+    def _connect(self) -> smtplib.SMTP:
+        client: smtplib.SMTP
+        if self.scheme == "smtps":
+            client = _SmtpSsl(self.host, self.port, self.timeouts, self._tls_context())
+        else:
+            client = _Smtp(self.host, self.port, self.timeouts)
+        try:
+            if self.starttls:
+                client.starttls(context=self._tls_context())
+            if self.username:
+                client.login(self.username, self.password or "")
+        except BaseException:
+            client.close()
+            raise
+        return client
+
+    def _reusable(self) -> smtplib.SMTP | None:
+        """An idle connection a message went over, if it is fresh and still answers. Checked before MAIL,
+        so a connection the server dropped while idle costs a reconnect, never a message."""
+        while True:
+            with self._lock:
+                if not self._idle:
+                    return None
+                client, since = self._idle.pop()
+            idle = time.monotonic() - since
+            if idle > self.keep_alive:
+                _quit(client)
+                continue
+            if idle > NOOP_AFTER_SECONDS:
+                try:
+                    code, _ = client.noop()
+                except (smtplib.SMTPException, OSError):
+                    code = None
+                if code != 250:
+                    client.close()
+                    continue
+            return client
+
+    def close(self) -> None:
+        """Say goodbye on every idle connection."""
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for client, _ in idle:
+            _quit(client)
+
+
+# Back to back, a connection used a moment ago is taken as alive; after a pause it is asked first (NOOP).
+NOOP_AFTER_SECONDS = 1.0
+
+
+def _quit(client: smtplib.SMTP) -> None:
+    try:
+        client.quit()
+    except (smtplib.SMTPException, OSError):
+        client.close()
