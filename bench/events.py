@@ -102,7 +102,7 @@ def noop_rate(count: int, concurrency: int, env: dict[str, str]) -> float:
         started = time.perf_counter()
         for i in range(count):
             send(i)
-        wait_for(lambda: int(broker.get(COUNTER) or 0) == count + 1)
+        wait_for(lambda: int(broker.get(COUNTER) or 0) == count + 1, 120 + count / 20)
         seconds = time.perf_counter() - started
     finally:
         stop(process)
@@ -149,7 +149,7 @@ def cerdas_rate(count: int, per_transaction: int, concurrency: int, env: dict[st
                 for i in range(first, min(count, first + per_transaction)):
                     set_deadline(uow, spec(i))
                 uow.commit()
-        wait_for(lambda: consumed() == (count + 1, count + 1))
+        wait_for(lambda: consumed() == (count + 1, count + 1), 120 + count / 20)
         seconds = time.perf_counter() - started
     finally:
         stop(process)

@@ -30,14 +30,17 @@ def _positive_int(name: str, default: int) -> int:
 
 bind = [os.environ.get("CERDAS_BIND", "").strip() or "0.0.0.0:8000"]
 workers = _positive_int("CERDAS_WEB_CONCURRENCY", 2)
-# gthread, not sync: a thread waiting on PostgreSQL or Redis leaves the core to another request, and
-# connections are kept alive (sync workers close each one). Two threads: more only contend for the GIL.
-# Measured with `make bench` (docs/performance.md): on 2 cores, 4 workers x 2 threads serve the most.
+# gthread, not sync: a thread waiting on PostgreSQL or Redis leaves the core to another request. Two
+# threads: more only contend for the GIL. Measured with `make bench` (docs/performance.md).
 worker_class = os.environ.get("CERDAS_WEB_WORKER_CLASS", "").strip() or "gthread"
 threads = _positive_int("CERDAS_WEB_THREADS", 2)
+# Seconds an idle client connection is kept open; 0 closes it after each answer, as sync workers always
+# did. Keeping it open is faster, but a client that reuses a connection just as the server closes it
+# gets a reset and must retry; set it where a proxy (or only retrying clients) stands in front.
+KEEPALIVE = "CERDAS_WEB_KEEPALIVE"
+keepalive = 0 if os.environ.get(KEEPALIVE, "").strip() in ("", "0") else _positive_int(KEEPALIVE, 1)
 timeout = 30
 graceful_timeout = 30
-keepalive = 5
 
 # The application logs each request itself, as JSON with the correlation id; a second,
 # unstructured access line per request would only add noise.
