@@ -11,6 +11,8 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
 
 from shared.auth import mint_token
 
@@ -59,6 +61,12 @@ class Api:
         session = getattr(self._local, "session", None)
         if session is None:
             session = self._local.session = requests.Session()
+            # A reading request met by a connection reset (a worker restarting, a closed keep-alive
+            # connection) is simply asked again; a write is never repeated behind the caller's back.
+            retry = Retry(total=3, connect=3, read=2, status=0, backoff_factor=0.2, allowed_methods={"GET", "HEAD"})
+            adapter = HTTPAdapter(max_retries=retry)
+            session.mount("http://", adapter)
+            session.mount("https://", adapter)
         return session
 
     def token(self, role: str, region: str | None = None, sub: str | None = None) -> str:
