@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
+from types import MappingProxyType
 
 import jwt
 
@@ -45,6 +47,24 @@ def mint_token(
 
 def verify_token(secret: str, token: str, now: datetime, previous_secret: str | None = None) -> Principal:
     """The token's holder, if it was signed with the secret, or during a rotation with the previous one."""
+    claims = _signed_claims(secret, token, previous_secret)
+    # Expiry is checked against the injected clock so demos and tests can move time.
+    if int(claims["exp"]) < int(now.timestamp()):
+        raise Unauthorized("bearer token has expired")
+    role = claims["role"]
+    if role not in ROLES:
+        raise Unauthorized(f"bearer token carries unknown role {role!r}")
+    region = claims.get("region")
+    if role == "region" and not region:
+        raise Unauthorized("a region token must carry the region claim")
+    return Principal(sub=str(claims["sub"]), role=role, region=region)
+
+
+@lru_cache(maxsize=4096)
+def _signed_claims(secret: str, token: str, previous_secret: str | None) -> MappingProxyType:
+    """A token's claims once its signature checks out. A client sends the same token with every request
+    until it expires, and the answer depends on nothing but these arguments, so it is remembered (a
+    refused token raises and is never remembered); what depends on the time is checked on every call."""
     options = {"require": ["sub", "role", "exp"], "verify_exp": False, "verify_iat": False}
     try:
         claims = jwt.decode(token, secret, algorithms=[ALGORITHM], options=options)
@@ -57,16 +77,7 @@ def verify_token(secret: str, token: str, now: datetime, previous_secret: str | 
             raise Unauthorized(f"invalid bearer token: {again}") from None
     except jwt.PyJWTError as exc:
         raise Unauthorized(f"invalid bearer token: {exc}") from None
-    # Expiry is checked against the injected clock so demos and tests can move time.
-    if int(claims["exp"]) < int(now.timestamp()):
-        raise Unauthorized("bearer token has expired")
-    role = claims["role"]
-    if role not in ROLES:
-        raise Unauthorized(f"bearer token carries unknown role {role!r}")
-    region = claims.get("region")
-    if role == "region" and not region:
-        raise Unauthorized("a region token must carry the region claim")
-    return Principal(sub=str(claims["sub"]), role=role, region=region)
+    return MappingProxyType(claims)
 
 
 def check_role(principal: Principal, roles: tuple[str, ...]) -> None:

@@ -9,10 +9,11 @@ from functools import cached_property
 from typing import Any, TypeVar
 
 from celery import Celery
-from sqlalchemy import Engine, MetaData, Table
+from sqlalchemy import Engine, MetaData, Table, event
 from sqlalchemy.orm import sessionmaker
 
 from shared.celery_app import CeleryPublisher, create_celery
+from shared.changes import ChangeFeed
 from shared.clock import Clock, clock_for
 from shared.config import Settings
 from shared.db import make_engine, make_session_factory
@@ -51,6 +52,22 @@ class ServiceRuntime:
         if self.engine.dialect.name != "postgresql":
             return self.session_factory  # SQLite's reads stay in its usual transactions
         return make_session_factory(self.engine.execution_options(isolation_level="AUTOCOMMIT"))
+
+    @cached_property
+    def changes(self) -> ChangeFeed | None:
+        """What other processes changed, as PostgreSQL notifies it (None on SQLite). Created on first use,
+        by the web processes that keep answers; this process's own commits count as changes at once."""
+        feed = ChangeFeed.for_engine(self.engine)
+        if feed is not None:
+            event.listen(self.session_factory, "after_commit", lambda _session: feed.touched())
+        return feed
+
+    def close(self) -> None:
+        """Release the database: the change feed's connection, if one was opened, and the pool."""
+        feed = self.__dict__.get("changes")
+        if feed is not None:
+            feed.close()
+        self.engine.dispose()
 
     @property
     def outbox(self) -> Table:

@@ -19,6 +19,7 @@ from werkzeug.exceptions import HTTPException
 
 from shared import schema_cache
 from shared.auth import Principal, check_region, check_role, verify_token
+from shared.changes import KeptAnswers
 from shared.errors import CerdasError, Invalid, Unauthorized
 from shared.logging import CORRELATION_HEADER, current_correlation_id, get_logger, set_correlation_id
 from shared.metrics import ServiceMetrics
@@ -67,10 +68,19 @@ def conditional_json(body: bytes, etag: str) -> Response:
     return response
 
 
-def etagged_json(payload: Any) -> Response:
-    """``payload`` as JSON with an ETag derived from its bytes (saves the transfer, not the computing)."""
+def json_answer(payload: Any) -> tuple[bytes, str]:
+    """``payload`` serialised, with a strong ETag derived from its bytes."""
     body = current_app.json.dumps(payload).encode()
-    return conditional_json(body, hashlib.blake2b(body, digest_size=12).hexdigest())
+    return body, hashlib.blake2b(body, digest_size=12).hexdigest()
+
+
+def kept_answers(topic: str) -> KeptAnswers:
+    """This app's answers built from the data ``topic`` names, kept until a commit changes it
+    (shared/changes.py)."""
+    kept = current_app.extensions.setdefault("cerdas_kept_answers", {})
+    if topic not in kept:
+        kept[topic] = KeptAnswers(runtime_of().changes, topic)
+    return kept[topic]
 
 
 def problem(status: int, title: str, detail: str, slug: str, **extra: Any) -> Response:

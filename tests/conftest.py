@@ -97,7 +97,7 @@ def make_runtime(settings: Settings, clock: FixedClock) -> Iterator:
 
     yield factory
     for runtime in built:
-        runtime.engine.dispose()
+        runtime.close()
 
 
 def token(role: str, region: str | None = None, sub: str | None = None, now: datetime | None = None) -> str:

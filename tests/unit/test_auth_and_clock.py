@@ -28,12 +28,31 @@ def test_expiry_is_judged_by_the_injected_clock():
         verify_token(SECRET, token, NOW + timedelta(minutes=6))
 
 
+def test_a_remembered_token_still_answers_to_the_secret_and_the_clock_of_each_call():
+    old = "the-previous-secret-which-is-long-enough"
+    token = mint_token(old, sub="op", role="operator", now=NOW, ttl=timedelta(minutes=5))
+    # Verified once during a rotation (and so remembered)...
+    assert verify_token(SECRET, token, NOW, previous_secret=old).sub == "op"
+    # ...it is refused once the rotation ends, as it was never remembered for that combination,
+    with pytest.raises(Unauthorized, match="invalid"):
+        verify_token(SECRET, token, NOW)
+    # once it expires, however often it was verified before,
+    with pytest.raises(Unauthorized, match="expired"):
+        verify_token(SECRET, token, NOW + timedelta(minutes=6), previous_secret=old)
+    # and a copy with its signature changed is not the remembered token.
+    head, body, signature = token.split(".")
+    forged = f"{head}.{body}.{signature[:-2]}{'AA' if signature[-2:] != 'AA' else 'BB'}"
+    with pytest.raises(Unauthorized, match="invalid"):
+        verify_token(SECRET, forged, NOW, previous_secret=old)
+
+
 @pytest.mark.parametrize(
     "token",
     [
         "not-a-jwt",
-        jwt.encode({"sub": "x", "role": "operator", "exp": 9999999999}, "another-secret-another-secret-xx",
-                   algorithm="HS256"),
+        jwt.encode(
+            {"sub": "x", "role": "operator", "exp": 9999999999}, "another-secret-another-secret-xx", algorithm="HS256"
+        ),
         jwt.encode({"sub": "x", "role": "king", "exp": 9999999999}, SECRET, algorithm="HS256"),
         jwt.encode({"sub": "x", "role": "region", "exp": 9999999999}, SECRET, algorithm="HS256"),
         jwt.encode({"sub": "x", "role": "operator"}, SECRET, algorithm="HS256"),

@@ -37,7 +37,7 @@ from services.assessment.schemas import (
     YearPath,
 )
 from shared.auth import check_region
-from shared.web import current_principal, etagged_json, requires, runtime_of
+from shared.web import conditional_json, current_principal, json_answer, kept_answers, requires, runtime_of
 
 
 def answers(body: dict[str, AnswerIn]) -> dict[str, Answer]:
@@ -230,8 +230,14 @@ def run_selection(path: YearPath, body: SelectionIn) -> Response:
 )
 @requires(*STAFF)
 def get_ranking(path: YearPath) -> Response:
-    with runtime_of().reader() as uow:
-        return etagged_json(views.ranking(uow, path.year))
+    """Computed once per change to the cohort, its applications or the register, then kept (with its
+    ETag) until PostgreSQL says one of them changed."""
+
+    def build() -> tuple[bytes, str]:
+        with runtime_of().reader() as uow:
+            return json_answer(views.ranking(uow, path.year))
+
+    return conditional_json(*kept_answers("ranking").get(path.year, build))
 
 
 @api.get(

@@ -27,7 +27,7 @@ from services.assessment.schemas import (
     RegionPath,
     RegionQuery,
 )
-from shared.web import conditional_json, current_principal, requires, runtime_of
+from shared.web import conditional_json, current_principal, kept_answers, requires, runtime_of
 
 
 @api.post("/regions", tags=[regions_tag], responses={201: RegionOut}, summary="Register or update one region")
@@ -54,18 +54,22 @@ def import_regions(body: RegionBulkIn) -> Response:
 @api.get("/regions", tags=[regions_tag], responses={200: RegionList}, summary="List and filter regions")
 def list_regions(query: RegionQuery) -> Response:
     """The register changes a few times a year and is read on every screen and by every service: the
-    serialised list is kept per process and revision, so a request costs one one-row query, and a
-    client that sends back the ETag gets 304 without the body."""
+    serialised list is kept per process until PostgreSQL says the regions changed (no query at all), and
+    else per register revision (one one-row query); a client that sends back the ETag gets 304."""
+    key = (query.kind, query.province, query.q)
+    return conditional_json(*kept_answers("register").get(key, lambda: _register_answer(key)))
+
+
+def _register_answer(key: tuple[str | None, str | None, str | None]) -> tuple[bytes, str]:
     cache = current_app.extensions.setdefault("cerdas_register_cache", RegisterCache())
     with runtime_of().reader() as uow:
         revision = views.register_revision(uow)
-        key = (query.kind, query.province, query.q)
         cached = cache.get(revision, key)
         if cached is None:
-            regions = views.region_rows(uow, query.kind, query.province, query.q)
+            regions = views.region_rows(uow, *key)
             body = current_app.json.dumps({"items": regions, "total": len(regions)}).encode()
             cached = cache.put(revision, key, body)
-    return conditional_json(*cached)
+    return cached
 
 
 @api.get("/regions/<code>", tags=[regions_tag], responses={200: RegionOut}, summary="One region")
