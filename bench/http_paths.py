@@ -173,7 +173,7 @@ def main() -> None:
 
         check_floor(runtime, floor[0].requests + floor[1].requests)
         check_writes(runtime, codes)
-        runtime.engine.dispose()
+        runtime.close()
         redis.Redis.from_url(REDIS).flushdb()
 
     best_floor, _, floor_hello, _ = floor

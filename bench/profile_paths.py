@@ -56,7 +56,7 @@ def main() -> None:
             profiler.stop()
             print(f"\n######## {name}: {args.requests} requests")
             print(profiler.output_text(unicode=False, color=False, show_all=False, short_mode=False))
-        runtime.engine.dispose()
+        runtime.close()
 
 
 if __name__ == "__main__":
