@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from sqlalchemy import Table
 from sqlalchemy.orm import Session, sessionmaker
@@ -11,6 +12,8 @@ from shared.clock import Clock
 from shared.events import Envelope, EventData, new_event
 from shared.logging import ensure_correlation_id
 from shared.messaging.outbox import OutboxRelay, add_all_to_outbox
+
+Step = TypeVar("Step", bound=Callable[[], object])
 
 
 class UnitOfWork:
@@ -32,12 +35,14 @@ class UnitOfWork:
         self.clock = clock
         self._relay = relay
         self._pending: list[Envelope] = []
+        self._before_commit: dict[str, Callable[[], object]] = {}
         self.read_only = read_only
         self.session: Session
 
     def __enter__(self) -> UnitOfWork:
         self.session = self._session_factory()
         self._pending = []
+        self._before_commit = {}
         return self
 
     def __exit__(self, *exc_info: Any) -> None:
@@ -45,6 +50,7 @@ class UnitOfWork:
             # A read changed nothing: closing ends its transaction without the rollback's expiring of every
             # object it loaded, which for a list of hundreds of rows costs more than the query.
             self._pending = []
+            self._before_commit = {}
             self.session.close()
             return
         self.rollback()
@@ -65,11 +71,23 @@ class UnitOfWork:
         self._pending.append(envelope)
         return envelope
 
+    def before_commit(self, key: str, make: Callable[[], Step]) -> Step:
+        """The step this transaction runs under ``key`` just before it commits, made by ``make()`` on first
+        use: work gathered through the transaction and done in one statement at its end (the versions of
+        every deadline it changed). It runs before the outbox is written, so it may still fill in events."""
+        step = self._before_commit.get(key)
+        if step is None:
+            step = self._before_commit[key] = make()
+        return step  # type: ignore[return-value]
+
     def commit(self, *, publish: bool = True) -> list[Envelope]:
         """Commit, then hand the recorded events to the relay. ``publish=False`` models a crash
         between commit and publish: the rows wait for the sweep."""
         if self.read_only:
             raise RuntimeError("a read-only unit of work cannot commit")
+        steps, self._before_commit = list(self._before_commit.values()), {}
+        for step in steps:
+            step()
         if self._pending:
             add_all_to_outbox(self.session, self.outbox, self._pending)
         self.session.commit()
@@ -80,4 +98,5 @@ class UnitOfWork:
 
     def rollback(self) -> None:
         self._pending = []
+        self._before_commit = {}
         self.session.rollback()

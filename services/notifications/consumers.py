@@ -69,8 +69,11 @@ def subscriptions(runtime: NotificationsRuntime) -> dict[str, Subscription]:
         )
 
     return {
-        "deadline.set": Subscription(deadline_set, handlers.apply_deadline_set),
-        "deadline.cleared": Subscription(deadline_cleared, handlers.apply_deadline_cleared),
+        # Both apply through one batch handler, so a run of sets and clears is applied set-wise, in order.
+        "deadline.set": Subscription(deadline_set, handlers.apply_deadline_set, handlers.apply_deadline_events),
+        "deadline.cleared": Subscription(
+            deadline_cleared, handlers.apply_deadline_cleared, handlers.apply_deadline_events
+        ),
         "assessment.officials_changed": Subscription(officials_changed, handlers.forget_officials),
         **{event_type: Subscription(stage_notice, handlers.queue_notice) for event_type in handlers.NOTICE_EVENTS},
     }

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from shared.events import Envelope, EventData, parse_envelope
 from shared.logging import correlation, get_logger
+from shared.messaging.tables import plan_for_these_ids
 
 if TYPE_CHECKING:
     from shared.uow import UnitOfWork
@@ -27,10 +28,15 @@ class Subscription:
     opens, so it may call another service over HTTP without holding database locks while it waits.
     ``handler(uow, command)`` then applies it; it never commits: the consumer commits the effect and the
     inbox row together.
+
+    ``batch(uow, commands)``, when given, applies several commands at once with the effect of applying them
+    one by one through ``handler``: a batch hands it each run of consecutive events whose subscriptions
+    share it, so a projection can read and write its rows once per run instead of once per event.
     """
 
     command: Callable[[Envelope, EventData], Any]
     handler: Callable[[UnitOfWork, Any], Any]
+    batch: Callable[[UnitOfWork, list[Any]], Any] | None = None
 
 
 def already_processed(session: Session, inbox: Table, event_id: str) -> bool:
@@ -90,8 +96,9 @@ def consume_batch(
     subscriptions: Mapping[str, Subscription],
     raws: list[object],
 ) -> list[tuple[dict[str, Any], str]]:
-    """Apply a batch of events in one transaction: one inbox lookup, each handler, one inbox insert and one
-    commit for them all. Returns (envelope, outcome) per event, in order.
+    """Apply a batch of events in one transaction: one inbox lookup, each handler (or one call of a batch
+    handler per run of its events), one inbox insert and one commit for them all. Returns (envelope,
+    outcome) per event, in order.
 
     Any error raises, and nothing of the batch is kept: the caller then applies each event on its own
     through ``consume``, where one bad event is retried or parked without holding back the others.
@@ -105,9 +112,13 @@ def consume_batch(
             commands.append(subscription.command(envelope, data) if subscription is not None else None)
     outcomes: list[tuple[dict[str, Any], str]] = []
     with uow_factory() as uow:
+        plan_for_these_ids(uow.session)
         ids = [str(envelope.id) for envelope, _ in parsed]
         seen = set(uow.session.scalars(select(uow.inbox.c.event_id).where(uow.inbox.c.event_id.in_(ids))))
         rows = []
+        # Consecutive events of one batch handler wait here and are applied together, before any other
+        # event, so the order in which the events take effect is the order they came in.
+        run: tuple[Callable[[UnitOfWork, list[Any]], Any], list[Any]] | None = None
         for (envelope, _), command, raw in zip(parsed, commands, raws, strict=True):
             event_id = str(envelope.id)
             if event_id in seen:
@@ -115,8 +126,15 @@ def consume_batch(
                 continue
             seen.add(event_id)
             subscription = subscriptions.get(envelope.type)
-            with correlation(envelope.correlation_id):
-                if subscription is not None:
+            batch = subscription.batch if subscription is not None else None
+            if run is not None and run[0] is not batch:
+                run[0](uow, run[1])
+                run = None
+            if batch is not None:
+                run = run or (batch, [])
+                run[1].append(command)
+            elif subscription is not None:
+                with correlation(envelope.correlation_id):
                     subscription.handler(uow, command)
             rows.append(
                 {
@@ -127,6 +145,8 @@ def consume_batch(
                 }
             )
             outcomes.append((raw, "processed" if subscription is not None else "ignored"))  # type: ignore[arg-type]
+        if run is not None:
+            run[0](uow, run[1])
         if rows:
             uow.session.execute(insert(uow.inbox), rows)
         uow.commit()

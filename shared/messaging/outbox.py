@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import Table, func, insert, select, text, update
+from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.clock import Clock
-from shared.db import is_postgres
 from shared.events import Envelope
 from shared.logging import get_logger
+from shared.messaging.tables import plan_for_these_ids
 from shared.routing import subscribers
 
 log = get_logger(__name__)
@@ -84,6 +84,7 @@ class OutboxRelay:
         if not ids:
             return result
         with self._sessions() as session:
+            plan_for_these_ids(session, wait_for_disk=False)
             rows = session.execute(
                 select(self._outbox)
                 .where(self._outbox.c.id.in_(ids), self._outbox.c.published_at.is_(None))
@@ -99,6 +100,7 @@ class OutboxRelay:
         result = SweepResult()
         cutoff = self._clock.now() - grace
         with self._sessions() as session:
+            plan_for_these_ids(session, wait_for_disk=False)
             rows = session.execute(
                 select(self._outbox)
                 .where(self._outbox.c.published_at.is_(None), self._outbox.c.created_at <= cutoff)
@@ -142,10 +144,8 @@ class OutboxRelay:
                             error=str(exc),
                         )
         published = [row.id for row in rows if row.id not in errors]
-        if is_postgres(session.get_bind()):
-            # Losing this mark in a crash only makes the sweep send the rows again, which the consumers'
-            # inbox absorbs; so it need not wait for the disk.
-            session.execute(text("SET LOCAL synchronous_commit TO OFF"))
+        # The transaction began without synchronous commit (``plan_for_these_ids``): losing this mark in a
+        # crash only makes the sweep send the rows again, which the consumers' inbox absorbs.
         if published:
             session.execute(
                 update(self._outbox)

@@ -1,7 +1,11 @@
 """Notification use cases, each ``handler(uow, command)``: the deadline projection, due reminders,
 stage notices and the steps of email delivery. None commits: its entrypoint does."""
 
-from services.notifications.handlers.deadlines import apply_deadline_cleared, apply_deadline_set
+from services.notifications.handlers.deadlines import (
+    apply_deadline_cleared,
+    apply_deadline_events,
+    apply_deadline_set,
+)
 from services.notifications.handlers.deliveries import (
     ClaimedDelivery,
     DeadlineEntry,
@@ -18,6 +22,7 @@ __all__ = [
     "ClaimedDelivery",
     "DeadlineEntry",
     "apply_deadline_cleared",
+    "apply_deadline_events",
     "apply_deadline_set",
     "claim_delivery",
     "dispatch_due_reminders",
