@@ -108,3 +108,11 @@ class ResendDelivery:
 
     delivery_id: str
     actor: str
+
+
+@dataclass(frozen=True)
+class ClaimDeliveries:
+    """ClaimDelivery for a batch, in one statement."""
+
+    delivery_ids: tuple[str, ...]
+    lease_seconds: float = 3600.0

@@ -4,13 +4,16 @@ deliveries are claimed, sent over SMTP and recorded, one handler call and one co
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
-from email.message import EmailMessage
+from typing import Any
+
+from sqlalchemy import Select, select
 
 from services.notifications import domain, handlers, views
-from services.notifications.commands import ClaimDelivery, DispatchDueReminders, RecordDeliveryOutcome
+from services.notifications.commands import ClaimDeliveries, ClaimDelivery, DispatchDueReminders, RecordDeliveryOutcome
 from services.notifications.mail import (
+    Letter,
     Letterhead,
     SmtpError,
     build_message,
@@ -20,6 +23,7 @@ from services.notifications.mail import (
     render,
 )
 from services.notifications.notifier import Notifier
+from services.notifications.orm import Delivery
 from shared.errors import NotFound, UpstreamUnavailable
 from shared.logging import correlation, get_logger
 from shared.uow import UnitOfWork
@@ -66,35 +70,70 @@ def deliver_due(
     counts = {"sent": 0, "retry": 0, "failed": 0}
     with uow_factory() as uow:
         due_ids = views.due_deliveries(uow, limit)
-    for start in range(0, len(due_ids), batch):
-        for outcome in _deliver_batch(uow_factory, notifier, due_ids[start : start + batch], senders):
-            counts[outcome.status] += 1
+    batches = [due_ids[start : start + batch] for start in range(0, len(due_ids), batch)]
+    if len(due_ids) > 1 and (senders > 1 or len(batches) > 1):
+        with ThreadPoolExecutor(max_workers=max(1, senders), thread_name_prefix="smtp") as pool:
+            outcomes = _deliver_overlapped(uow_factory, notifier, batches, pool)
+    else:
+        outcomes = []
+        for ids in batches:
+            claims, now = _claim(uow_factory, notifier, ids)
+            outcomes += _record(uow_factory, notifier, [_sent(notifier, claim, now) for claim in claims])
+    for outcome in outcomes:
+        counts[outcome.status] += 1
     return counts
 
 
-def _deliver_batch(
-    uow_factory: UowFactory, notifier: Notifier, delivery_ids: list[str], senders: int
+Sent = tuple[handlers.ClaimedDelivery, domain.SendOutcome]
+
+
+def _deliver_overlapped(
+    uow_factory: UowFactory, notifier: Notifier, batches: list[list[str]], pool: ThreadPoolExecutor
 ) -> list[domain.SendOutcome]:
+    """Claiming, sending and recording as three stages that run at once: while the senders talk to the
+    mail server about one batch, this thread claims the next and a recorder commits the one before. Each
+    stage mostly waits for a server, so the waits hide behind each other instead of adding up. A batch is
+    recorded once all of it is sent, in one transaction as before; at most two batches are claimed and
+    unrecorded at a time, so a slow mail server never holds a long queue of leases."""
+    recorded: list[Future[list[domain.SendOutcome]]] = []
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="record") as recorder:
+        for ids in batches:
+            if len(recorded) >= 2:
+                recorded[-2].result()
+            claims, now = _claim(uow_factory, notifier, ids)
+            sending = [pool.submit(_sent, notifier, claim, now) for claim in claims]
+            recorded.append(recorder.submit(_record_when_sent, uow_factory, notifier, sending))
+        return [outcome for batch in recorded for outcome in batch.result()]
+
+
+def _record_when_sent(
+    uow_factory: UowFactory, notifier: Notifier, sending: list[Future[Sent]]
+) -> list[domain.SendOutcome]:
+    return _record(uow_factory, notifier, [future.result() for future in sending])
+
+
+def _claim(
+    uow_factory: UowFactory, notifier: Notifier, delivery_ids: list[str]
+) -> tuple[list[handlers.ClaimedDelivery], datetime]:
     lease = notifier.settings.delivery_lease_seconds
     with uow_factory() as uow:
-        claims = [handlers.claim_delivery(uow, ClaimDelivery(delivery_id, lease)) for delivery_id in delivery_ids]
+        claims = handlers.claim_deliveries(uow, ClaimDeliveries(tuple(delivery_ids), lease))
         uow.commit()
         now = uow.clock.now()
-    mine = [claim for claim in claims if claim is not None]  # None: another worker has it, or it was sent
+    return claims, now
 
-    def send(claim: handlers.ClaimedDelivery) -> tuple[handlers.ClaimedDelivery, domain.SendOutcome]:
-        with correlation(claim.correlation_id):
-            return claim, _send(notifier, claim, now)
 
-    if senders > 1 and len(mine) > 1:
-        # While one thread waits for the server to store a message, another builds the next one.
-        with ThreadPoolExecutor(max_workers=min(senders, len(mine)), thread_name_prefix="smtp") as pool:
-            sent = list(pool.map(send, mine))
-    else:
-        sent = [send(claim) for claim in mine]
+def _sent(notifier: Notifier, claim: handlers.ClaimedDelivery, now: datetime) -> Sent:
+    with correlation(claim.correlation_id):
+        return claim, _send(notifier, claim, now)
+
+
+def _record(uow_factory: UowFactory, notifier: Notifier, sent: list[Sent]) -> list[domain.SendOutcome]:
     if not sent:
         return []
     with uow_factory() as uow:
+        # The batch's rows in one query, so each record finds its row in the session.
+        rows = _load(uow, select(Delivery).where(Delivery.id.in_([claim.id for claim, _ in sent])))
         for claim, outcome in sent:
             with correlation(claim.correlation_id):
                 handlers.record_delivery_outcome(
@@ -102,6 +141,7 @@ def _deliver_batch(
                     RecordDeliveryOutcome(claim.id, outcome, notifier.settings.smtp_retry_seconds, claim.attempts),
                 )
         uow.commit()
+        del rows
     for claim, outcome in sent:
         with correlation(claim.correlation_id):
             log.info(
@@ -113,6 +153,12 @@ def _deliver_batch(
                 attempts=claim.attempts,
             )
     return [outcome for _, outcome in sent]
+
+
+def _load(uow: UnitOfWork, query: Select[Any]) -> list[Any]:
+    """Rows read ahead into the session. The session holds unchanged rows weakly: the caller keeps the list
+    until it is done, or they are dropped before anyone looks them up."""
+    return list(uow.session.scalars(query))
 
 
 def deliver_one(uow_factory: UowFactory, notifier: Notifier, delivery_id: str) -> domain.SendOutcome | None:
@@ -160,7 +206,7 @@ def _send(notifier: Notifier, claim: handlers.ClaimedDelivery, now: datetime) ->
 
 def message_for(
     claim: handlers.ClaimedDelivery, mail_from: str, now: datetime, letterhead: Letterhead | None = None
-) -> EmailMessage:
+) -> Letter:
     """The email of a claimed delivery, built afresh from its stored template, context and calendar, and
     signed with the sender the settings name now."""
     payload = claim.payload

@@ -327,3 +327,31 @@ def test_a_clearing_counted_after_its_deadline_applies_though_its_hosts_clock_ru
     assert deliver_event(service, late) == "processed"  # applied once, and ignored as stale
     with service.session_factory() as session:
         assert session.execute(select(Deadline.status, Deadline.version)).one() == ("cleared", 2)
+
+
+def test_a_delivery_run_in_overlapping_batches_sends_each_email_once_and_records_every_answer(
+    service, smtp_server, clock
+):
+    from services.notifications.sending import deliver_due, scan_reminders
+
+    for number in range(5):
+        deadline = deadline_set(DUE, ANNOUNCED, deadline_id=f"mentoring:milestone:m-{number}")
+        assert deliver_event(service, deadline) == "processed"
+    smtp_server.reject_recipient(EMAIL["bappeda_head"], "450 4.2.1 mailbox busy")
+    smtp_server.script(["554 5.6.0 message refused"], stage="DATA")
+    with moved_to(clock, wib(28, 8, month=2)):
+        assert scan_reminders(service.uow, service.notifier) == 10
+        # One email a batch: the run claims, sends and records in ten overlapping steps.
+        counts = deliver_due(service.uow, service.notifier, batch=1, senders=3)
+    assert counts == {"sent": 4, "retry": 5, "failed": 1}
+    pairs = Counter((m["Message-ID"], m.rcpt_tos[0]) for m in smtp_server.messages)
+    assert len(pairs) == 4 and set(pairs.values()) == {1}
+    states = Counter((d.recipient, d.status, d.attempts) for d in deliveries(service))
+    assert states == {
+        (EMAIL["kominfo_head"], "sent", 1): 4,
+        (EMAIL["kominfo_head"], "failed", 1): 1,
+        (EMAIL["bappeda_head"], "retrying", 1): 5,
+    }
+    for message in smtp_server.messages:
+        [calendar] = [p for p in message.message.iter_attachments() if p.get_content_type() == "text/calendar"]
+        assert b"DTSTART;VALUE=DATE:20230303" in calendar.get_payload(decode=True)

@@ -13,6 +13,7 @@ from services.notifications import domain, handlers, sending, views
 from services.notifications.commands import (
     ApplyDeadlineCleared,
     ApplyDeadlineSet,
+    ClaimDeliveries,
     ClaimDelivery,
     DispatchDueReminders,
     ForgetOfficials,
@@ -306,6 +307,17 @@ def test_a_delivery_is_claimed_once_and_its_sending_recorded_with_an_event(servi
     [(_, data)] = service.events("notification.sent")
     assert (data["delivery_id"], data["recipient"]) == (delivery_id, EMAIL["kominfo_head"])
     assert service.run(handlers.claim_delivery, ClaimDelivery(delivery_id)) is None
+
+
+def test_a_batch_is_claimed_in_one_go_in_the_order_asked_and_never_twice(service):
+    service.run(handlers.queue_notice, selection_notice())
+    ids = tuple(reversed([d.id for d in deliveries(service)]))
+    assert len(ids) > 2
+    [first] = service.run(handlers.claim_deliveries, ClaimDeliveries(ids[:1]))
+    claims = service.run(handlers.claim_deliveries, ClaimDeliveries(ids))
+    assert [c.id for c in claims] == list(ids[1:]), "the one already claimed is someone else's"
+    assert {c.attempts for c in [first, *claims]} == {1} and {c.correlation_id for c in claims} == {"corr-selection"}
+    assert service.run(handlers.claim_deliveries, ClaimDeliveries(ids)) == []
 
 
 def test_a_temporary_failure_waits_out_its_delay_before_the_next_claim(service):

@@ -9,6 +9,7 @@ from services.notifications.handlers.deadlines import (
 from services.notifications.handlers.deliveries import (
     ClaimedDelivery,
     DeadlineEntry,
+    claim_deliveries,
     claim_delivery,
     record_delivery_outcome,
     resend_delivery,
@@ -24,6 +25,7 @@ __all__ = [
     "apply_deadline_cleared",
     "apply_deadline_events",
     "apply_deadline_set",
+    "claim_deliveries",
     "claim_delivery",
     "dispatch_due_reminders",
     "forget_officials",

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from services.notifications import domain
-from services.notifications.commands import ClaimDelivery, RecordDeliveryOutcome, ResendDelivery
+from services.notifications.commands import ClaimDeliveries, ClaimDelivery, RecordDeliveryOutcome, ResendDelivery
 from services.notifications.mail import message_id, render
 from services.notifications.mail.wording import region_label
 from services.notifications.orm import Deadline, Delivery
@@ -182,3 +182,43 @@ def resend_delivery(uow: UnitOfWork, command: ResendDelivery) -> Delivery:
     delivery.next_attempt_at = uow.clock.now()
     delivery.last_error = f"resent by {command.actor}; previously: {delivery.last_error or 'failed'}"[:2000]
     return delivery
+
+
+def claim_deliveries(uow: UnitOfWork, command: ClaimDeliveries) -> list[ClaimedDelivery]:
+    """``claim_delivery`` for a batch in one statement: the deliveries among ``delivery_ids`` that are due
+    and unclaimed move to 'sending' (the others are someone else's, or sent), in the order given."""
+    now = uow.clock.now()
+    lease_end = now + timedelta(seconds=command.lease_seconds)
+    rows = uow.session.scalars(
+        update(Delivery)
+        .where(
+            Delivery.id.in_(command.delivery_ids),
+            Delivery.status.in_(domain.CLAIMABLE_DELIVERY),
+            Delivery.next_attempt_at <= now,
+        )
+        .values(status="sending", attempts=Delivery.attempts + 1, next_attempt_at=lease_end)
+        .returning(Delivery),
+        execution_options={"populate_existing": True, "synchronize_session": False},
+    ).all()
+    wanted = {row.deadline_id for row in rows if row.payload.get("calendar") is True and row.deadline_id}
+    deadlines = {}
+    if wanted:
+        for row in uow.session.scalars(select(Deadline).where(Deadline.id.in_(wanted))):
+            sequence = row.version if row.version is not None else row.generation
+            region_name = region_label(row.region_name, row.region_code)
+            deadlines[row.id] = DeadlineEntry(row.id, row.title, region_name, row.due_at, row.timezone, sequence)
+    order = {delivery_id: index for index, delivery_id in enumerate(command.delivery_ids)}
+    return [
+        ClaimedDelivery(
+            id=d.id,
+            region_code=d.region_code,
+            kind=d.kind,
+            recipient=d.recipient,
+            message_id=d.message_id,
+            correlation_id=d.correlation_id,
+            attempts=d.attempts,
+            payload=d.payload,
+            deadline=deadlines.get(d.deadline_id) if d.payload.get("calendar") is True else None,
+        )
+        for d in sorted(rows, key=lambda d: order[d.id])
+    ]

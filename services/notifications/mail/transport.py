@@ -13,11 +13,13 @@ from email.utils import parseaddr
 from typing import Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from services.notifications.mail.letter import Letter
+
 
 class Transport(Protocol):
     """Hands one message to the mail server, or raises ``SmtpError``."""
 
-    def send(self, message: EmailMessage) -> str: ...
+    def send(self, message: Letter | EmailMessage) -> str: ...
 
 
 class SmtpError(Exception):
@@ -120,13 +122,20 @@ class SmtpTransport:
             context.load_verify_locations(cafile=self.cafile)
         return context
 
-    def send(self, message: EmailMessage) -> str:
-        sender = parseaddr(str(message["From"]))[1]
-        recipient = parseaddr(str(message["To"]))[1]
+    def send(self, message: Letter | EmailMessage) -> str:
+        if isinstance(message, Letter):
+            sender, recipient = message.sender, message.recipient
+        else:
+            sender, recipient = parseaddr(str(message["From"]))[1], parseaddr(str(message["To"]))[1]
         try:
             client = self._reusable() or self._connect()
             try:
-                refused = client.send_message(message, from_addr=sender, to_addrs=[recipient])
+                if isinstance(message, Letter):
+                    # The bytes as written, with the envelope the letter carries: nothing to flatten again.
+                    options = ["SMTPUTF8"] if message.smtputf8 else []
+                    refused = client.sendmail(sender, [recipient], message.data, mail_options=options)
+                else:
+                    refused = client.send_message(message, from_addr=sender, to_addrs=[recipient])
                 if refused:
                     code, text = refused[recipient]
                     raise SmtpError(code, text.decode(errors="replace"))
