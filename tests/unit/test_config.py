@@ -20,11 +20,13 @@ def test_defaults_describe_the_embedded_run(tmp_path):
 
 
 def test_full_urls_are_taken_as_given():
-    settings = load_settings({
-        "CERDAS_MOU_DATABASE_URL": "postgresql://cerdas:pw@db:5432/mou",
-        "CERDAS_BROKER_URL": "rediss://redis.internal:6380/2",
-        "CERDAS_SMTP_URL": "smtp+starttls://user:pw@mail.internal:587",
-    })
+    settings = load_settings(
+        {
+            "CERDAS_MOU_DATABASE_URL": "postgresql://cerdas:pw@db:5432/mou",
+            "CERDAS_BROKER_URL": "rediss://redis.internal:6380/2",
+            "CERDAS_SMTP_URL": "smtp+starttls://user:pw@mail.internal:587",
+        }
+    )
     assert settings.database_url("mou") == "postgresql://cerdas:pw@db:5432/mou"
     assert settings.broker_url == "rediss://redis.internal:6380/2"
 
