@@ -9,8 +9,9 @@ topic is still at N.
 
 The one window: a commit made by another process is seen here when its notification arrives (well
 under a millisecond on one host), not at the commit itself; a commit made by this process invalidates
-its own answers at once (``touched``). While the listener is not connected (starting, PostgreSQL away,
-SQLite) ``generation`` is None and callers read the database as if nothing were kept.
+its own answers at once (``touched``). While the listener is not connected, or does not hear its own
+probe (starting, PostgreSQL away, a pooler in between, SQLite), ``generation`` is None and callers read
+the database as if nothing were kept.
 docs/decisions/0007-change-feed-caches.md says why this trade was made.
 """
 
@@ -18,6 +19,8 @@ from __future__ import annotations
 
 import os
 import threading
+import time
+import uuid
 from collections.abc import Callable, Hashable
 from typing import Any
 
@@ -28,11 +31,22 @@ from shared.logging import get_logger
 
 log = get_logger(__name__)
 CHANNEL = "cerdas_changes"
-# How long the listener waits for a notification before it checks that its connection is alive (one lost
-# without a reset, behind a firewall say, would otherwise look live and silent forever) and that it has not
-# been told to stop.
+# How long the listener waits for notifications before it looks at the time and at whether to stop.
 HEARTBEAT_SECONDS = 1.0
+# The listener proves it still hears the channel by notifying it itself and hearing that come back. A
+# connection lost without a reset, or a pooler in transaction mode that cannot hold a LISTEN, would
+# otherwise look live and silent forever; one whose probe stays unheard is given up and opened again.
+PROBE_PREFIX = "probe:"
+PROBE_EVERY_SECONDS = 5.0
+PROBE_TIMEOUT_SECONDS = 5.0
 RETRY_SECONDS = 1.0
+APPLICATION_NAME = "cerdas-changes"  # how the listening connections show in pg_stat_activity
+# Dead sockets fail in seconds instead of the operating system's two hours.
+KEEPALIVES = {"keepalives": 1, "keepalives_idle": 5, "keepalives_interval": 2, "keepalives_count": 3}
+
+
+class FeedDeaf(Exception):
+    """The listener did not hear its own probe in time."""
 
 
 class ChangeFeed:
@@ -54,7 +68,8 @@ class ChangeFeed:
         if engine.dialect.name != "postgresql":
             return None
         args, kwargs = engine.dialect.create_connect_args(engine.url)
-        return cls(lambda: psycopg.connect(*args, **{**kwargs, "autocommit": True}))
+        options = {**kwargs, **KEEPALIVES, "autocommit": True, "application_name": APPLICATION_NAME}
+        return cls(lambda: psycopg.connect(*args, **options))
 
     def generation(self, topic: str) -> int | None:
         """The topic's generation in this process, or None while nothing can be trusted to stay current."""
@@ -88,26 +103,51 @@ class ChangeFeed:
 
     def _listen(self) -> None:
         stop = self._stop
+        probe = f"{PROBE_PREFIX}{os.getpid()}.{uuid.uuid4().hex[:8]}"
+        deaf_reported = False
         while not stop.is_set():
             try:
                 with self._connect() as connection:
                     connection.execute(f"LISTEN {CHANNEL}")
-                    with self._lock:
-                        self._epoch += 1
-                        self._live = True
-                    while not stop.is_set():
-                        for notice in connection.notifies(timeout=HEARTBEAT_SECONDS):
-                            with self._lock:
-                                self._counts[notice.payload] = self._counts.get(notice.payload, 0) + 1
-                        connection.execute("SELECT 1")
+                    self._hear(connection, probe, stop)
             except Exception as exc:  # noqa: BLE001 (any failure means: stop trusting, then listen again)
                 with self._lock:
                     was_live, self._live = self._live, False
-                if was_live:
+                # Said once per outage: a feed that never hears its probe (a transaction pooler in between)
+                # would otherwise fail silently forever, or fill the log every few seconds.
+                if was_live or (isinstance(exc, FeedDeaf) and not deaf_reported):
                     log.warning("change feed lost; reading the database until it is back", error=str(exc)[:300])
+                deaf_reported = deaf_reported or isinstance(exc, FeedDeaf)
                 stop.wait(RETRY_SECONDS)
         with self._lock:
             self._live = False
+
+    def _hear(self, connection: psycopg.Connection, probe: str, stop: threading.Event) -> None:
+        """Count notifications until told to stop. Live only from the first probe heard back: what was kept
+        before then may have missed a change, so the epoch moves on."""
+        sent_at, heard_at = self._probe(connection, probe), None
+        while not stop.is_set():
+            for notice in connection.notifies(timeout=HEARTBEAT_SECONDS):
+                if notice.payload == probe:
+                    if heard_at is None:
+                        with self._lock:
+                            self._epoch += 1
+                            self._live = True
+                    heard_at = time.monotonic()
+                elif not notice.payload.startswith(PROBE_PREFIX):
+                    with self._lock:
+                        self._counts[notice.payload] = self._counts.get(notice.payload, 0) + 1
+            waited = time.monotonic() - sent_at
+            if heard_at is None or heard_at < sent_at:
+                if waited > PROBE_TIMEOUT_SECONDS:
+                    raise FeedDeaf(f"the listener did not hear its own probe within {PROBE_TIMEOUT_SECONDS:.0f} s")
+            elif waited >= PROBE_EVERY_SECONDS:
+                sent_at = self._probe(connection, probe)
+
+    def _probe(self, connection: psycopg.Connection, probe: str) -> float:
+        sent_at = time.monotonic()
+        connection.execute("SELECT pg_notify(%s, %s)", (CHANNEL, probe))
+        return sent_at
 
 
 class KeptAnswers:

@@ -127,7 +127,7 @@ def test_a_lost_feed_means_reading_the_database_until_it_listens_again(two_proce
     with psycopg.connect(database_urls["assessment"], autocommit=True) as admin:
         admin.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND query = 'LISTEN cerdas_changes' AND pid <> pg_backend_pid()"
+            "WHERE datname = current_database() AND application_name = 'cerdas-changes'"
         )
         wait_until(lambda: not listening(reader), "the reader notices its feed is gone")
         # Meanwhile a change lands: with nothing to tell it, the reader asks the database every time.
@@ -143,7 +143,10 @@ def test_closing_a_runtime_ends_its_listening_connection(make_runtime, database_
     runtime = make_runtime("assessment")
     postgres_only(runtime)
     wait_until(lambda: listening(runtime), "it listens")
-    count = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'"
+    count = (
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+        "AND application_name = 'cerdas-changes'"
+    )
     with psycopg.connect(database_urls["assessment"], autocommit=True) as admin:
         listeners = admin.execute(count).fetchone()[0]
         assert listeners >= 1
@@ -182,3 +185,39 @@ def test_an_answer_built_while_a_change_lands_is_not_kept_as_current(make_runtim
     assert kept.get("all", build_while_changing) == "old"
     assert kept.get("all", lambda: "fresh") == "fresh"
     assert kept.get("all", lambda: "unused") == "fresh"
+
+
+def test_a_feed_that_cannot_hear_its_own_probe_is_never_trusted(make_runtime, monkeypatch):
+    """A pooler in transaction mode runs LISTEN on one server connection and later statements on others,
+    so nothing comes back: the feed must notice by itself, not look live and silent forever."""
+    from shared import changes
+
+    runtime = make_runtime("assessment")
+    postgres_only(runtime)
+    monkeypatch.setattr(changes, "PROBE_TIMEOUT_SECONDS", 0.2)
+    monkeypatch.setattr(changes, "RETRY_SECONDS", 0.05)
+    connects = []
+    real = ChangeFeed.for_engine(runtime.engine)
+
+    def connect() -> psycopg.Connection:
+        connects.append(1)
+        return real._connect()
+
+    class Deaf(ChangeFeed):
+        def _probe(self, connection, probe):  # noqa: ANN001, ANN202 (the probe goes where no one listens)
+            sent_at = time.monotonic()
+            connection.execute("SELECT pg_notify('cerdas_elsewhere', %s)", (probe,))
+            return sent_at
+
+    deaf = Deaf(connect)
+    seen = set()
+
+    def reconnected_twice() -> bool:
+        seen.add(deaf.generation("register"))
+        return len(connects) >= 3
+
+    try:
+        wait_until(reconnected_twice, "the deaf feed gave up its connection twice")
+        assert seen == {None}
+    finally:
+        deaf.close()
