@@ -114,18 +114,11 @@ def fold_subject(subject: str, linesep: str = "\n", width: int = 78) -> str:
     return fold_words(HEADER_PREFIX, subject, linesep, width, encoded=not subject.isascii())
 
 
-def fold_words(
-    prefix: str, text: str, linesep: str = "\n", width: int = 78, *, encoded: bool = False, tail: str = ""
-) -> str:
+def fold_words(prefix: str, text: str, linesep: str = "\n", width: int = 78, *, encoded: bool = False) -> str:
     """A header field ``prefix`` (e.g. 'To:') with ``text`` folded at its spaces to ``width``, or written as
-    encoded words; ``tail`` (an address) follows the words as written."""
+    encoded words."""
     text = " ".join(text.split())
     lines = _encoded_lines(text, width, prefix) if encoded else _ascii_lines(text, width, prefix)
-    if tail:
-        if len(lines[-1]) + 1 + len(tail) <= width - 1:
-            lines[-1] += f" {tail}"
-        else:
-            lines.append(tail)
     return f"{linesep} ".join(lines) + linesep
 
 
@@ -141,19 +134,27 @@ def _ascii_lines(text: str, width: int, prefix: str) -> list[str]:
 
 
 def _encoded_lines(text: str, width: int, prefix: str) -> list[str]:
+    first_room = min(ENCODED_WORD_MAX, width - len(prefix) - 1)
+    words = encoded_words(text, first_room, min(ENCODED_WORD_MAX, width - 1)) or [_encoded_word("")]
+    return [f"{prefix} {words[0]}", *words[1:]]
+
+
+def encoded_words(text: str, first_room: int, room: int) -> list[str]:
+    """``text`` as RFC 2047 encoded words, the first at most ``first_room`` characters long and the others
+    ``room``. A multibyte character is never split between two words: each word decodes on its own."""
     words: list[str] = []
     chunk, size = "", 0
     for char in text:
-        room = min(ENCODED_WORD_MAX, width - (len(prefix) + 1 if not words else 1))
         octets = len(char.encode())
-        # A multibyte character is never split between two words: each word decodes on its own.
-        if chunk and len("=?utf-8?b??=") + 4 * -(-(size + octets) // 3) > room:
+        limit = room if words else first_room
+        if chunk and len(_encoded_word("")) + 4 * -(-(size + octets) // 3) > limit:
             words.append(_encoded_word(chunk))
             chunk, size = "", 0
         chunk += char
         size += octets
-    words.append(_encoded_word(chunk))
-    return [f"{prefix} {words[0]}", *words[1:]]
+    if chunk:
+        words.append(_encoded_word(chunk))
+    return words
 
 
 def _encoded_word(text: str) -> str:

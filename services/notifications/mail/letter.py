@@ -23,7 +23,7 @@ from functools import cached_property, lru_cache
 from typing import Any
 from urllib.parse import quote
 
-from services.notifications.mail.compose import Rendered, fold_subject, fold_words
+from services.notifications.mail.compose import Rendered, encoded_words, fold_subject, fold_words
 from shared.logging import CORRELATION_HEADER
 
 CRLF = "\r\n"
@@ -131,7 +131,7 @@ def _text(subtype: str, text: str) -> bytes:
         payload = payload.replace(b"\n", b"\r\n")
     return (
         f'Content-Type: text/{subtype}; charset="utf-8"\r\nContent-Transfer-Encoding: {encoding}\r\n\r\n'.encode()
-        + (payload)
+        + payload
     )
 
 
@@ -210,18 +210,7 @@ def _word(text: str) -> str:
 
 def _encoded_run(text: str) -> list[str]:
     """``text`` as encoded words of at most ``ENCODED_WORD`` characters, split between characters."""
-    words: list[str] = []
-    chunk, size = "", 0
-    for char in text:
-        octets = len(char.encode())
-        if chunk and len("=?utf-8?b??=") + 4 * -(-(size + octets) // 3) > ENCODED_WORD:
-            words.append(f"=?utf-8?b?{base64.b64encode(chunk.encode()).decode()}?=")
-            chunk, size = "", 0
-        chunk += char
-        size += octets
-    if chunk:
-        words.append(f"=?utf-8?b?{base64.b64encode(chunk.encode()).decode()}?=")
-    return words
+    return encoded_words(text, ENCODED_WORD, ENCODED_WORD)
 
 
 def _quoted(text: str) -> str:
